@@ -1,0 +1,28 @@
+package com.contoso.acsauth.acs;
+
+/**
+ * The ACS Identity operations this server uses. Implementations throw {@code ProblemException} for failures,
+ * already translated to HTTP problems, except where a method documents a specific exception.
+ */
+public interface AcsIdentities {
+
+    /** Creates a new ACS identity and returns its raw id ({@code 8:acs:...}). */
+    String createIdentity();
+
+    /**
+     * Deletes the identity (which revokes its tokens).
+     *
+     * @return {@code false} when ACS no longer knows the identity (already deleted)
+     */
+    boolean deleteIdentity(String acsUserId);
+
+    /**
+     * Issues an access token with the configured scopes and lifetime.
+     *
+     * @throws AcsIdentityNotFoundException when ACS no longer knows the identity
+     */
+    AcsToken issueToken(String acsUserId);
+
+    /** Exchanges a Teams user's Entra ID token for an ACS token. */
+    AcsToken exchangeTeamsToken(String teamsUserAadToken, String appId, String userObjectId);
+}

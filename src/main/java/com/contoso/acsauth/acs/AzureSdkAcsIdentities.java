@@ -1,0 +1,154 @@
+package com.contoso.acsauth.acs;
+
+import com.azure.communication.common.CommunicationUserIdentifier;
+import com.azure.communication.identity.CommunicationIdentityClient;
+import com.azure.communication.identity.CommunicationIdentityClientBuilder;
+import com.azure.communication.identity.models.CommunicationTokenScope;
+import com.azure.communication.identity.models.GetTokenForTeamsUserOptions;
+import com.azure.core.credential.AccessToken;
+import com.azure.core.exception.HttpResponseException;
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import com.azure.core.http.policy.ExponentialBackoffOptions;
+import com.azure.core.http.policy.RetryOptions;
+import com.contoso.acsauth.config.DownstreamSettings;
+import com.contoso.acsauth.downstream.DownstreamCall;
+import com.contoso.acsauth.downstream.DownstreamFailures;
+import com.contoso.acsauth.problem.ProblemException;
+import com.contoso.acsauth.problem.ProblemType;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** {@link AcsIdentities} with the Azure SDK's CommunicationIdentityClient (HMAC-signed with the connection string). */
+@ApplicationScoped
+public class AzureSdkAcsIdentities implements AcsIdentities {
+
+    private static final DownstreamCall CREATE = new DownstreamCall(DownstreamCall.Service.ACS, "createIdentity");
+    private static final DownstreamCall DELETE = new DownstreamCall(DownstreamCall.Service.ACS, "deleteIdentity");
+    private static final DownstreamCall ISSUE = new DownstreamCall(DownstreamCall.Service.ACS, "issueToken");
+    private static final DownstreamCall EXCHANGE = new DownstreamCall(DownstreamCall.Service.ACS, "exchangeTeamsToken");
+    private static final Pattern ERROR_CODE = Pattern.compile("\"code\"\\s*:\\s*\"([^\"]+)\"");
+    private static final Pattern ERROR_MESSAGE = Pattern.compile("\"message\"\\s*:\\s*\"([^\"]*)\"");
+
+    private AcsSettings acs;
+    private DownstreamSettings downstream;
+    private CommunicationIdentityClient client;
+    private List<CommunicationTokenScope> scopes;
+
+    protected AzureSdkAcsIdentities() {
+        // for CDI proxies
+    }
+
+    @Inject
+    public AzureSdkAcsIdentities(AcsSettings acs, DownstreamSettings downstream) {
+        this.acs = acs;
+        this.downstream = downstream;
+    }
+
+    @PostConstruct
+    void buildClient() {
+        // azure-core's JDK client: no Netty in the WAR, nothing to clash with the server's own Netty
+        HttpClient http = new JdkHttpClientBuilder()
+                .connectionTimeout(downstream.timeout())
+                .responseTimeout(downstream.timeout())
+                .readTimeout(downstream.timeout())
+                .build();
+        client = new CommunicationIdentityClientBuilder()
+                .connectionString(acs.connectionString())
+                .httpClient(http)
+                .retryOptions(new RetryOptions(new ExponentialBackoffOptions()
+                        .setMaxRetries(downstream.maxRetries())
+                        .setBaseDelay(Duration.ofMillis(500))
+                        .setMaxDelay(Duration.ofSeconds(8))))
+                .buildClient();
+        scopes = acs.tokenScopes().stream().map(CommunicationTokenScope::fromString).toList();
+    }
+
+    @Override
+    public String createIdentity() {
+        return call(CREATE, () -> client.createUser().getId());
+    }
+
+    @Override
+    public boolean deleteIdentity(String acsUserId) {
+        try {
+            return call(DELETE, () -> {
+                client.deleteUser(new CommunicationUserIdentifier(acsUserId));
+                return true;
+            });
+        } catch (AcsIdentityNotFoundException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public AcsToken issueToken(String acsUserId) {
+        CommunicationUserIdentifier user = new CommunicationUserIdentifier(acsUserId);
+        AccessToken token = call(ISSUE, () -> acs.tokenExpiresInMinutes().isPresent()
+                ? client.getToken(user, scopes, Duration.ofMinutes(acs.tokenExpiresInMinutes().getAsInt()))
+                : client.getToken(user, scopes));
+        return new AcsToken(token.getToken(), token.getExpiresAt());
+    }
+
+    @Override
+    public AcsToken exchangeTeamsToken(String teamsUserAadToken, String appId, String userObjectId) {
+        AccessToken token = call(EXCHANGE, () -> client.getTokenForTeamsUser(
+                new GetTokenForTeamsUserOptions(teamsUserAadToken, appId, userObjectId)));
+        return new AcsToken(token.getToken(), token.getExpiresAt());
+    }
+
+    private <T> T call(DownstreamCall operation, Supplier<T> sdkCall) {
+        try {
+            return sdkCall.get();
+        } catch (HttpResponseException e) {
+            throw translate(operation, e);
+        } catch (RuntimeException e) {
+            throw DownstreamFailures.forIoFailure(operation, e).map(RuntimeException.class::cast).orElse(e);
+        }
+    }
+
+    private RuntimeException translate(DownstreamCall operation, HttpResponseException e) {
+        int status = e.getResponse() == null ? 0 : e.getResponse().getStatusCode();
+        // The sync client throws a class from an implementation package; read the code from ACS's error envelope.
+        String body = String.valueOf(e.getMessage());
+        String code = firstGroup(ERROR_CODE, body).orElse("");
+        String message = firstGroup(ERROR_MESSAGE, body).orElse("");
+        if ("IdentityNotFound".equals(code) || (status == 404 && operation != EXCHANGE)) {
+            return new AcsIdentityNotFoundException("ACS does not know the identity (" + operation + ")", e);
+        }
+        if ("IdentityNotOwned".equals(code)) {
+            return new ProblemException(ProblemType.IDENTITY_NOT_OWNED,
+                    "The ACS identity stored in this user's mapping belongs to another ACS resource than the one this "
+                            + "server is configured with (ACS_CONNECTION_STRING). The mapping was probably created against "
+                            + "another resource: point the server at that resource, or delete the user's mapping extension "
+                            + "in Microsoft Graph so that POST /api/user creates a new identity.", e).from(operation, status);
+        }
+        if (operation == EXCHANGE && (status == 400 || status == 401 || status == 403)) {
+            return new ProblemException(ProblemType.TEAMS_TOKEN_REJECTED,
+                    "ACS rejected the token in the teams-user-aad-token header (" + code + ": " + message + "). It must be "
+                            + "a valid, unexpired Entra ID token of the signed-in Teams user for "
+                            + "https://auth.msft.communication.azure.com, issued to app " + acs.teamsAppId() + ".", e)
+                    .from(operation, status);
+        }
+        if (status == 401 || status == 403) {
+            return new ProblemException(ProblemType.DOWNSTREAM_FAILED,
+                    "ACS rejected this server's request signature (" + status + " " + code + "); check the access key in "
+                            + "ACS_CONNECTION_STRING.", e).from(operation, status);
+        }
+        Optional<String> retryAfter = e.getResponse() == null ? Optional.empty()
+                : Optional.ofNullable(e.getResponse().getHeaderValue("Retry-After"));
+        return DownstreamFailures.forStatus(operation, status, retryAfter, code.isEmpty() ? message : code + ": " + message, e);
+    }
+
+    private static Optional<String> firstGroup(Pattern pattern, String text) {
+        Matcher m = pattern.matcher(text);
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+}

@@ -1,0 +1,52 @@
+package com.contoso.acsauth.config;
+
+import com.contoso.acsauth.acs.AcsSettings;
+import com.contoso.acsauth.entra.EntraSettings;
+import com.contoso.acsauth.mapping.GraphSettings;
+import com.contoso.acsauth.mapping.MappingCacheSettings;
+import com.contoso.acsauth.web.CorsSettings;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/**
+ * Reads the configuration once at startup. A missing or invalid setting fails the deployment with one message
+ * that names every environment variable to fix (and never echoes a secret's value).
+ */
+@ApplicationScoped
+public class SettingsProducer {
+
+    private static final Logger LOG = Logger.getLogger(SettingsProducer.class.getName());
+
+    private Settings settings;
+
+    @PostConstruct
+    void read() {
+        settings = Settings.read(ConfigProvider.getConfig());
+    }
+
+    void validateAtStartup(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
+        if (!settings.valid()) {
+            String message = "acs-auth-server cannot start, fix its configuration:\n  - "
+                    + String.join("\n  - ", settings.problems());
+            LOG.severe(message);
+            throw new InvalidConfigurationException(message);
+        }
+        LOG.info(() -> "acs-auth-server configured: tenant " + settings.entra().tenantId()
+                + ", authority " + settings.entra().authority() + ", Graph " + settings.graph().baseUrl()
+                + ", ACS " + settings.acs().endpoint());
+    }
+
+    @Produces @Singleton Settings settings() { return settings; }
+    @Produces @Singleton EntraSettings entra() { return settings.entra(); }
+    @Produces @Singleton GraphSettings graph() { return settings.graph(); }
+    @Produces @Singleton MappingCacheSettings mappingCache() { return settings.mappingCache(); }
+    @Produces @Singleton AcsSettings acs() { return settings.acs(); }
+    @Produces @Singleton CorsSettings cors() { return settings.cors(); }
+    @Produces @Singleton DownstreamSettings downstream() { return settings.downstream(); }
+}

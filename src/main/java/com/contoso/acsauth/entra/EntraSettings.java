@@ -1,0 +1,42 @@
+package com.contoso.acsauth.entra;
+
+import com.contoso.acsauth.config.SettingsReader;
+import java.net.URI;
+
+/**
+ * The Entra ID tenant and this API's app registration. {@code aad.instance} is the authority host: public cloud by
+ * default, a sovereign cloud, or the local stand-in.
+ */
+public record EntraSettings(URI instance, String tenantId, String clientId, String clientSecret) {
+
+    public static EntraSettings read(SettingsReader reader) {
+        String instance = reader.withDefault("aad.instance", "https://login.microsoftonline.com/");
+        URI instanceUrl = reader.httpsUrl("aad.instance", instance.endsWith("/") ? instance : instance + "/");
+        if (!instance.endsWith("/")) {
+            reader.problem("aad.instance", "must end with '/', e.g. https://login.microsoftonline.com/ (it prefixes the tenant id)");
+        }
+        return new EntraSettings(instanceUrl,
+                reader.required("aad.tenant-id", "the Entra ID tenant id (GUID) whose users call this API"),
+                reader.required("aad.client-id", "the application (client) id of this API's app registration"),
+                reader.required("aad.client-secret", "a client secret of this API's app registration, used for On-Behalf-Of"));
+    }
+
+    /** {@code https://login.microsoftonline.com/<tenant>/}, the MSAL authority. */
+    public String authority() {
+        return instance + tenantId + "/";
+    }
+
+    public String issuer() {
+        return instance + tenantId + "/v2.0";
+    }
+
+    public String keysUrl() {
+        return instance + tenantId + "/discovery/v2.0/keys";
+    }
+
+    @Override
+    public String toString() {
+        // never print the secret
+        return "EntraSettings[instance=" + instance + ", tenantId=" + tenantId + ", clientId=" + clientId + "]";
+    }
+}

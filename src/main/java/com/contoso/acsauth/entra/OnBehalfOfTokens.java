@@ -1,0 +1,170 @@
+package com.contoso.acsauth.entra;
+
+import com.contoso.acsauth.config.DownstreamSettings;
+import com.contoso.acsauth.downstream.DownstreamCall;
+import com.contoso.acsauth.downstream.DownstreamFailures;
+import com.contoso.acsauth.mapping.GraphSettings;
+import com.contoso.acsauth.problem.ProblemException;
+import com.contoso.acsauth.problem.ProblemType;
+import com.contoso.acsauth.security.Caller;
+import com.microsoft.aad.msal4j.ClientCredentialFactory;
+import com.microsoft.aad.msal4j.ConfidentialClientApplication;
+import com.microsoft.aad.msal4j.IAuthenticationResult;
+import com.microsoft.aad.msal4j.MsalInteractionRequiredException;
+import com.microsoft.aad.msal4j.MsalServiceException;
+import com.microsoft.aad.msal4j.OnBehalfOfParameters;
+import com.microsoft.aad.msal4j.UserAssertion;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Exchanges the caller's access token for a Microsoft Graph token (On-Behalf-Of, msal4j). msal4j caches the result
+ * per assertion, so repeated calls with the same token cost no round trip to Entra ID.
+ */
+@ApplicationScoped
+public class OnBehalfOfTokens {
+
+    private static final DownstreamCall OBO = new DownstreamCall(DownstreamCall.Service.ENTRA_ID, "onBehalfOf");
+
+    private EntraSettings entra;
+    private GraphSettings graph;
+    private DownstreamSettings downstream;
+    private ConfidentialClientApplication msal;
+
+    protected OnBehalfOfTokens() {
+        // for CDI proxies
+    }
+
+    @Inject
+    public OnBehalfOfTokens(EntraSettings entra, GraphSettings graph, DownstreamSettings downstream) {
+        this.entra = entra;
+        this.graph = graph;
+        this.downstream = downstream;
+    }
+
+    @PostConstruct
+    void buildClient() {
+        try {
+            int timeoutMillis = (int) downstream.timeout().toMillis();
+            ConfidentialClientApplication.Builder builder = ConfidentialClientApplication
+                    .builder(entra.clientId(), ClientCredentialFactory.createFromSecret(entra.clientSecret()))
+                    .authority(entra.authority())
+                    // Never ask login.microsoftonline.com about the authority: we talk only to the configured host.
+                    .instanceDiscovery(false)
+                    .connectTimeoutForDefaultHttpClient(timeoutMillis)
+                    .readTimeoutForDefaultHttpClient(timeoutMillis);
+            instanceMetadata(URI.create(entra.authority())).ifPresent(builder::aadInstanceDiscoveryResponse);
+            msal = builder.build();
+        } catch (MalformedURLException e) {
+            throw new IllegalStateException("AAD_INSTANCE/AAD_TENANT_ID do not form a valid authority", e);
+        }
+    }
+
+    /** A Graph access token for the caller, from msal4j's cache when it holds a valid one. */
+    public String graphTokenFor(Caller caller) {
+        OnBehalfOfParameters parameters = OnBehalfOfParameters
+                .builder(graph.scopes(), new UserAssertion(caller.accessToken()))
+                .build();
+        try {
+            IAuthenticationResult result = msal.acquireToken(parameters)
+                    .get(downstream.timeout().toMillis() * 3, TimeUnit.MILLISECONDS);
+            if (result == null || result.accessToken() == null || result.accessToken().isBlank()) {
+                // msal4j accepts a 200 without a token; a Graph call with no token would fail confusingly later
+                throw new ProblemException(ProblemType.DOWNSTREAM_FAILED,
+                        "Entra ID answered the On-Behalf-Of request without an access token.").from(OBO, 200);
+            }
+            return result.accessToken();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProblemException(ProblemType.DOWNSTREAM_TIMEOUT, "Interrupted while waiting for Entra ID.", e).from(OBO, null);
+        } catch (TimeoutException e) {
+            throw new ProblemException(ProblemType.DOWNSTREAM_TIMEOUT, "Entra ID did not answer in time.", e).from(OBO, null);
+        } catch (ExecutionException e) {
+            throw translate(e.getCause() == null ? e : e.getCause());
+        }
+    }
+
+    static RuntimeException translate(Throwable failure) {
+        if (failure instanceof MsalServiceException msal) {
+            return translateService(msal);
+        }
+        return DownstreamFailures.forIoFailure(OBO, failure).map(RuntimeException.class::cast)
+                .orElseGet(() -> new ProblemException(ProblemType.DOWNSTREAM_FAILED,
+                        "The On-Behalf-Of exchange with Entra ID failed.", failure).from(OBO, null));
+    }
+
+    private static ProblemException translateService(MsalServiceException e) {
+        String message = String.valueOf(e.getMessage());
+        Integer status = e.statusCode();
+        if (message.contains("AADSTS65001")) {
+            return new ProblemException(ProblemType.CONSENT_REQUIRED,
+                    "This API's app registration has no consent for the Microsoft Graph permissions it needs; "
+                            + "an administrator must grant admin consent (AADSTS65001).", e).from(OBO, status);
+        }
+        if (e instanceof MsalInteractionRequiredException || "invalid_grant".equals(e.errorCode())
+                || "interaction_required".equals(e.errorCode())) {
+            // Microsoft's OBO guidance: a middle tier passes the claims challenge back to the client in WWW-Authenticate.
+            String challenge = e.claims() == null || e.claims().isBlank()
+                    ? "Bearer error=\"invalid_token\", error_description=\"The user must sign in again\""
+                    : "Bearer error=\"insufficient_claims\", claims=\""
+                    + Base64.getEncoder().encodeToString(e.claims().getBytes(StandardCharsets.UTF_8)) + "\"";
+            return new ProblemException(ProblemType.REAUTHENTICATION_REQUIRED,
+                    "Entra ID requires the user to sign in again before this server can act on their behalf ("
+                            + aadstsCode(message) + ").", e)
+                    .header("WWW-Authenticate", challenge).from(OBO, status);
+        }
+        if ("invalid_client".equals(e.errorCode()) || "unauthorized_client".equals(e.errorCode())) {
+            return new ProblemException(ProblemType.DOWNSTREAM_FAILED,
+                    "Entra ID rejected this server's client credentials (" + aadstsCode(message)
+                            + "); check AAD_CLIENT_ID and AAD_CLIENT_SECRET.", e).from(OBO, status);
+        }
+        int httpStatus = status == null ? 400 : status;
+        if (httpStatus == 429 || httpStatus >= 500) {
+            return DownstreamFailures.forStatus(OBO, httpStatus, retryAfter(e.headers()), null, e);
+        }
+        return new ProblemException(ProblemType.DOWNSTREAM_FAILED,
+                "Entra ID refused the On-Behalf-Of exchange (" + e.errorCode() + ", " + aadstsCode(message) + ").", e)
+                .from(OBO, status);
+    }
+
+    private static Optional<String> retryAfter(Map<String, List<String>> headers) {
+        if (headers == null) {
+            return Optional.empty();
+        }
+        return headers.entrySet().stream().filter(h -> "retry-after".equalsIgnoreCase(h.getKey()))
+                .flatMap(h -> h.getValue().stream()).findFirst();
+    }
+
+    private static String aadstsCode(String message) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("AADSTS\\d+").matcher(message);
+        return m.find() ? m.group() : "no AADSTS code";
+    }
+
+    /**
+     * msal4j files cached tokens under the host without the port but looks them up under host:port, so on a
+     * non-443 authority (a stand-in, a proxy) its cache never hits unless it is told both are aliases.
+     */
+    static Optional<String> instanceMetadata(URI authority) {
+        if (authority.getPort() == -1 || authority.getPort() == 443) {
+            return Optional.empty();
+        }
+        String host = authority.getHost();
+        String hostAndPort = host + ":" + authority.getPort();
+        String tenantPath = authority.getPath().replaceAll("/+$", "");
+        return Optional.of("{\"tenant_discovery_endpoint\":\"https://" + hostAndPort + tenantPath
+                + "/v2.0/.well-known/openid-configuration\",\"api-version\":\"1.1\",\"metadata\":[{"
+                + "\"preferred_network\":\"" + host + "\",\"preferred_cache\":\"" + host + "\","
+                + "\"aliases\":[\"" + host + "\",\"" + hostAndPort + "\"]}]}");
+    }
+}

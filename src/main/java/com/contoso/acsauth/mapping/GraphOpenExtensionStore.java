@@ -1,0 +1,201 @@
+package com.contoso.acsauth.mapping;
+
+import com.contoso.acsauth.config.DownstreamSettings;
+import com.contoso.acsauth.downstream.DownstreamCall;
+import com.contoso.acsauth.downstream.DownstreamFailures;
+import com.contoso.acsauth.entra.OnBehalfOfTokens;
+import com.contoso.acsauth.problem.ProblemException;
+import com.contoso.acsauth.problem.ProblemType;
+import com.contoso.acsauth.security.Caller;
+import com.microsoft.graph.core.requests.GraphClientFactory;
+import com.microsoft.graph.models.Extension;
+import com.microsoft.graph.models.OpenTypeExtension;
+import com.microsoft.graph.models.User;
+import com.microsoft.graph.models.odataerrors.ODataError;
+import com.microsoft.graph.serviceclient.GraphServiceClient;
+import com.microsoft.kiota.ApiException;
+import com.microsoft.kiota.authentication.AccessTokenProvider;
+import com.microsoft.kiota.authentication.AllowedHostsValidator;
+import com.microsoft.kiota.authentication.BaseBearerTokenAuthenticationProvider;
+import com.microsoft.kiota.http.middleware.options.RetryHandlerOption;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import okhttp3.OkHttpClient;
+
+/**
+ * The identity mapping as a Microsoft Graph open extension on the signed-in user ({@code /me/extensions}), reached
+ * with the user's On-Behalf-Of token. The extension's {@code acsUserIdentity} property holds the ACS identity.
+ */
+@ApplicationScoped
+public class GraphOpenExtensionStore implements IdentityMappingStore {
+
+    static final String ACS_USER_IDENTITY = "acsUserIdentity";
+    private static final DownstreamCall READ = new DownstreamCall(DownstreamCall.Service.GRAPH, "readMapping");
+    private static final DownstreamCall CREATE = new DownstreamCall(DownstreamCall.Service.GRAPH, "createMapping");
+    private static final DownstreamCall DELETE = new DownstreamCall(DownstreamCall.Service.GRAPH, "deleteMapping");
+
+    private GraphSettings graph;
+    private DownstreamSettings downstream;
+    private OnBehalfOfTokens onBehalfOf;
+    private OkHttpClient http;
+
+    protected GraphOpenExtensionStore() {
+        // for CDI proxies
+    }
+
+    @Inject
+    public GraphOpenExtensionStore(GraphSettings graph, DownstreamSettings downstream, OnBehalfOfTokens onBehalfOf) {
+        this.graph = graph;
+        this.downstream = downstream;
+        this.onBehalfOf = onBehalfOf;
+    }
+
+    @PostConstruct
+    void buildHttpClient() {
+        // one connection pool for all users; Graph's default middleware (retry honouring Retry-After, redirects) stays
+        http = GraphClientFactory.create()
+                .connectTimeout(downstream.timeout())
+                .readTimeout(downstream.timeout())
+                .writeTimeout(downstream.timeout())
+                .build();
+    }
+
+    @Override
+    public Optional<String> find(Caller caller) {
+        GraphServiceClient client = clientFor(caller);
+        try {
+            User me = client.me().get(request -> {
+                request.queryParameters.expand = new String[]{"extensions"};
+                request.queryParameters.select = new String[]{"id"};
+                request.options.add(retries());
+            });
+            List<Extension> extensions = me == null || me.getExtensions() == null ? List.of() : me.getExtensions();
+            return extensions.stream()
+                    .filter(OpenTypeExtension.class::isInstance)
+                    .map(OpenTypeExtension.class::cast)
+                    .filter(e -> graph.extensionName().equals(e.getExtensionName()) || graph.extensionName().equals(e.getId()))
+                    .map(e -> e.getAdditionalData().get(ACS_USER_IDENTITY))
+                    .filter(String.class::isInstance)
+                    .map(String.class::cast)
+                    .filter(id -> !id.isBlank())
+                    .findFirst();
+        } catch (ApiException | IllegalStateException | UnsupportedOperationException e) {
+            throw translate(READ, e);
+        }
+    }
+
+    @Override
+    public void create(Caller caller, String acsUserId) {
+        // a new model instance per request: Kiota's backing store sends only changed fields of a reused one
+        OpenTypeExtension extension = new OpenTypeExtension();
+        extension.setExtensionName(graph.extensionName());
+        Map<String, Object> data = new HashMap<>();
+        data.put(ACS_USER_IDENTITY, acsUserId);
+        extension.setAdditionalData(data);
+        try {
+            clientFor(caller).me().extensions().post(extension, request -> request.options.add(retries()));
+        } catch (ApiException e) {
+            if (isDuplicate(e)) {
+                throw new MappingAlreadyExistsException("Graph already holds extension " + graph.extensionName(), e);
+            }
+            throw translate(CREATE, e);
+        } catch (IllegalStateException | UnsupportedOperationException e) {
+            throw translate(CREATE, e);
+        }
+    }
+
+    @Override
+    public boolean delete(Caller caller) {
+        try {
+            clientFor(caller).me().extensions().byExtensionId(graph.extensionName())
+                    .delete(request -> request.options.add(retries()));
+            return true;
+        } catch (ApiException e) {
+            if (e.getResponseStatusCode() == 404) {
+                return false;
+            }
+            throw translate(DELETE, e);
+        } catch (IllegalStateException | UnsupportedOperationException e) {
+            throw translate(DELETE, e);
+        }
+    }
+
+    private GraphServiceClient clientFor(Caller caller) {
+        String token = onBehalfOf.graphTokenFor(caller);
+        GraphServiceClient client = new GraphServiceClient(
+                new BaseBearerTokenAuthenticationProvider(new CallerTokenProvider(graph.baseUrl(), token)), http);
+        client.getRequestAdapter().setBaseUrl(graph.baseUrl().toString());
+        return client;
+    }
+
+    private RetryHandlerOption retries() {
+        return new RetryHandlerOption(null, downstream.maxRetries(), 1);
+    }
+
+    /** Graph's documented duplicate answer is 409 NameAlreadyExists; older services answered 400 "already exists". */
+    private static boolean isDuplicate(ApiException e) {
+        int status = e.getResponseStatusCode();
+        String message = messageOf(e).toLowerCase(Locale.ROOT);
+        return status == 409 || (status == 400 && message.contains("already exists"));
+    }
+
+    private RuntimeException translate(DownstreamCall call, RuntimeException e) {
+        if (!(e instanceof ApiException api) || api.getResponseStatusCode() == 0) {
+            return DownstreamFailures.forIoFailure(call, e).map(RuntimeException.class::cast)
+                    .orElseGet(() -> new ProblemException(ProblemType.DOWNSTREAM_FAILED,
+                            "Microsoft Graph sent an answer this server cannot read.", e).from(call, null));
+        }
+        int status = api.getResponseStatusCode();
+        String message = messageOf(api);
+        if (message.toLowerCase(Locale.ROOT).contains("maximum number of extensions")) {
+            return new ProblemException(ProblemType.EXTENSION_LIMIT_REACHED,
+                    "Microsoft Graph allows an application at most two open extensions per user, and this user already "
+                            + "has two from this app registration. Remove an unused open extension of this app from the user "
+                            + "(or set GRAPH_EXTENSION_NAME to one of them), then retry.", e).from(call, status);
+        }
+        if (status == 403) {
+            return new ProblemException(ProblemType.CONSENT_REQUIRED,
+                    "Microsoft Graph denied access to the user's extensions; the API's app registration needs the delegated "
+                            + "permission User.ReadWrite (or User.ReadWrite.All) with admin consent.", e).from(call, status);
+        }
+        return DownstreamFailures.forStatus(call, status, retryAfter(api), message, e);
+    }
+
+    private static Optional<String> retryAfter(ApiException e) {
+        if (e.getResponseHeaders() == null) {
+            return Optional.empty();
+        }
+        return e.getResponseHeaders().entrySet().stream()
+                .filter(h -> "retry-after".equalsIgnoreCase(h.getKey()))
+                .flatMap(h -> h.getValue().stream()).findFirst();
+    }
+
+    private static String messageOf(ApiException e) {
+        if (e instanceof ODataError odata && odata.getError() != null && odata.getError().getMessage() != null) {
+            return odata.getError().getMessage();
+        }
+        return String.valueOf(e.getMessage());
+    }
+
+    /** Hands the caller's Graph token only to the configured Graph host, never to a host a response points at. */
+    private record CallerTokenProvider(URI graphBaseUrl, String token) implements AccessTokenProvider {
+
+        @Override
+        public String getAuthorizationToken(URI uri, Map<String, Object> additionalContext) {
+            return getAllowedHostsValidator().isUrlHostValid(uri) ? token : "";
+        }
+
+        @Override
+        public AllowedHostsValidator getAllowedHostsValidator() {
+            return new AllowedHostsValidator(Set.of(graphBaseUrl.getHost()).toArray(String[]::new));
+        }
+    }
+}

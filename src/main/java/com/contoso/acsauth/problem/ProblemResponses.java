@@ -1,0 +1,30 @@
+package com.contoso.acsauth.problem;
+
+import com.contoso.acsauth.downstream.DownstreamCall;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.core.UriInfo;
+import java.security.Principal;
+import java.util.Map;
+import java.util.Optional;
+
+/** Builds the JAX-RS response of a problem and logs it: the one place both happen for the API. */
+final class ProblemResponses {
+
+    private ProblemResponses() {
+    }
+
+    static Response respond(ProblemType type, int status, String detail, Map<String, String> headers,
+                            Optional<DownstreamCall> downstream, Optional<Integer> downstreamStatus, Throwable cause,
+                            SecurityContext security, UriInfo uri, String method) {
+        String instance = ProblemLog.newInstance();
+        Principal principal = security == null ? null : security.getUserPrincipal();
+        ProblemLog.log(instance, status, type, detail, principal, method,
+                uri == null ? "-" : "/" + uri.getPath(), downstream, downstreamStatus, cause);
+        Response.ResponseBuilder response = Response.status(status)
+                .type(Problem.MEDIA_TYPE)
+                .entity(Problem.of(type, status, detail, instance));
+        headers.forEach(response::header);
+        return response.build();
+    }
+}

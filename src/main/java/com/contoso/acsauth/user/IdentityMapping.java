@@ -1,0 +1,5 @@
+package com.contoso.acsauth.user;
+
+/** Body of the /api/user answers: the caller's ACS identity. */
+public record IdentityMapping(String acsUserIdentity) {
+}

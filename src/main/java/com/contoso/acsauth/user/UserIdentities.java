@@ -1,0 +1,189 @@
+package com.contoso.acsauth.user;
+
+import com.contoso.acsauth.acs.AcsIdentities;
+import com.contoso.acsauth.mapping.IdentityMappingStore;
+import com.contoso.acsauth.mapping.MappingAlreadyExistsException;
+import com.contoso.acsauth.mapping.MappingCache;
+import com.contoso.acsauth.problem.ProblemException;
+import com.contoso.acsauth.problem.ProblemType;
+import com.contoso.acsauth.security.Caller;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The 1:1 mapping from an Entra user to an ACS identity: read, create-or-get, delete. Every partial failure is
+ * resolved here so that no ACS identity is orphaned silently and no mapping is left pointing at nothing.
+ */
+@ApplicationScoped
+public class UserIdentities {
+
+    static final String NO_MAPPING = "There is no identity mapping information stored in Microsoft Graph";
+    private static final Logger LOG = Logger.getLogger(UserIdentities.class.getName());
+
+    // Striped locks: concurrent POSTs for one user on this instance create one identity, without a lock per user.
+    private final ReentrantLock[] stripes = new ReentrantLock[64];
+
+    private IdentityMappingStore store;
+    private AcsIdentities acs;
+    private MappingCache cache;
+
+    protected UserIdentities() {
+        // for CDI proxies
+    }
+
+    @Inject
+    public UserIdentities(IdentityMappingStore store, AcsIdentities acs, MappingCache cache) {
+        this.store = store;
+        this.acs = acs;
+        this.cache = cache;
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = new ReentrantLock();
+        }
+    }
+
+    /** The caller's ACS identity; 404 problem when there is no mapping. */
+    public String find(Caller caller) {
+        return findCachedOrStored(caller).orElseThrow(UserIdentities::noMapping);
+    }
+
+    /** Reads the cache first: the steady-state path costs no Graph call. */
+    public Optional<String> findCachedOrStored(Caller caller) {
+        Optional<String> cached = cache.get(caller.oid());
+        if (cached.isPresent()) {
+            return cached;
+        }
+        Optional<String> stored = store.find(caller);
+        stored.ifPresent(id -> cache.put(caller.oid(), id));
+        return stored;
+    }
+
+    /** Forgets a cached mapping whose ACS identity turned out to be gone. */
+    public void forget(Caller caller) {
+        cache.invalidate(caller.oid());
+    }
+
+    /** Returns the existing mapping, or creates an ACS identity and stores its mapping. */
+    public CreateOrGet createOrGet(Caller caller) {
+        ReentrantLock lock = lockFor(caller);
+        lock.lock();
+        try {
+            Optional<String> existing = findCachedOrStored(caller);
+            if (existing.isPresent()) {
+                return new CreateOrGet(existing.get(), false);
+            }
+            String created = acs.createIdentity();
+            return storeMapping(caller, created);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private CreateOrGet storeMapping(Caller caller, String created) {
+        try {
+            store.create(caller, created);
+            cache.put(caller.oid(), created);
+            return new CreateOrGet(created, true);
+        } catch (MappingAlreadyExistsException raced) {
+            return adoptWinner(caller, created, raced);
+        } catch (ProblemException writeFailed) {
+            if (landedDespiteFailure(caller, created, writeFailed)) {
+                cache.put(caller.oid(), created);
+                return new CreateOrGet(created, true);
+            }
+            throw writeFailed;
+        }
+    }
+
+    /** Another request (another instance, or a retried write of ours) stored a mapping first. */
+    private CreateOrGet adoptWinner(Caller caller, String created, MappingAlreadyExistsException raced) {
+        Optional<String> winner = store.find(caller);
+        if (winner.isPresent() && winner.get().equals(created)) {
+            // our own write landed and a retry of it collided with itself
+            cache.put(caller.oid(), created);
+            return new CreateOrGet(created, true);
+        }
+        deleteOrLogOrphan(created, "lost the race to store the mapping");
+        if (winner.isEmpty()) {
+            throw new ProblemException(ProblemType.MAPPING_CONFLICT,
+                    "The user's identity mapping extension exists but holds no usable acsUserIdentity, or was removed while "
+                            + "this request ran. DELETE /api/user removes it; then POST /api/user again.", raced);
+        }
+        cache.put(caller.oid(), winner.get());
+        return new CreateOrGet(winner.get(), false);
+    }
+
+    /**
+     * The mapping write failed after the identity was created. If the failure is ambiguous (timeout, dropped
+     * connection, 5xx) the write may have landed: re-read before deleting, so we never leave a mapping pointing at
+     * a deleted identity. If the re-read fails too, keep the identity and log it (an orphan is recoverable by an
+     * operator; a dangling mapping breaks the user). Otherwise delete the identity we created.
+     *
+     * @return whether the mapping was stored after all
+     */
+    private boolean landedDespiteFailure(Caller caller, String created, ProblemException writeFailed) {
+        if (writeFailed.type().status() >= 500) {
+            try {
+                if (store.find(caller).filter(created::equals).isPresent()) {
+                    return true;
+                }
+            } catch (ProblemException readFailed) {
+                LOG.log(Level.SEVERE, "ORPHAN-CANDIDATE acsUserId=" + created + " oid=" + caller.oid()
+                        + ": the mapping write failed ambiguously and could not be re-read; the identity was kept");
+                return false;
+            }
+        }
+        deleteOrLogOrphan(created, "could not be mapped: " + writeFailed.detail());
+        return false;
+    }
+
+    private void deleteOrLogOrphan(String acsUserId, String why) {
+        try {
+            acs.deleteIdentity(acsUserId);
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "ORPHAN acsUserId=" + acsUserId + " " + why
+                    + ", and deleting it failed too; delete it with the ACS SDK or portal", e);
+        }
+    }
+
+    /**
+     * Deletes the ACS identity, then the mapping. This order makes every single failure recoverable by retrying:
+     * if deleting the identity fails, nothing changed; if deleting the mapping fails, the retry finds the mapping,
+     * sees ACS report the identity gone, and removes the mapping. The reverse order (the originals') orphans the
+     * identity for good when the second step fails, because nothing points at it any more.
+     */
+    public void delete(Caller caller) {
+        ReentrantLock lock = lockFor(caller);
+        lock.lock();
+        try {
+            cache.invalidate(caller.oid());
+            Optional<String> mapped = store.find(caller);
+            if (mapped.isEmpty()) {
+                // a malformed extension (no acsUserIdentity) is still removed, so the user can start over
+                if (!store.delete(caller)) {
+                    throw noMapping();
+                }
+                return;
+            }
+            acs.deleteIdentity(mapped.get());
+            store.delete(caller);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private ReentrantLock lockFor(Caller caller) {
+        return stripes[Math.floorMod(caller.oid().hashCode(), stripes.length)];
+    }
+
+    private static ProblemException noMapping() {
+        return new ProblemException(ProblemType.MAPPING_NOT_FOUND, NO_MAPPING);
+    }
+
+    /** The result of create-or-get: the identity and whether this request created it. */
+    public record CreateOrGet(String acsUserId, boolean created) {
+    }
+}

@@ -1,0 +1,113 @@
+package com.contoso.acsauth.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigValue;
+import org.eclipse.microprofile.config.spi.ConfigSource;
+import org.eclipse.microprofile.config.spi.Converter;
+import org.junit.jupiter.api.Test;
+
+class SettingsTest {
+
+    static final Map<String, String> VALID = Map.of(
+            "aad.instance", "https://login.microsoftonline.com/",
+            "aad.tenant-id", "11111111-1111-1111-1111-111111111111",
+            "aad.client-id", "22222222-2222-2222-2222-222222222222",
+            "aad.client-secret", "s3cret-value",
+            "acs.connection-string", "endpoint=https://contoso.communication.azure.com/;accesskey=c2VjcmV0LWtleQ==");
+
+    @Test
+    void validConfigurationHasDefaultsForEverythingOptional() {
+        Settings settings = Settings.read(config(VALID));
+
+        assertTrue(settings.valid(), settings.problems()::toString);
+        assertEquals("https://login.microsoftonline.com/11111111-1111-1111-1111-111111111111/v2.0", settings.entra().issuer());
+        assertEquals(List.of("voip", "chat"), settings.acs().tokenScopes());
+        assertEquals("22222222-2222-2222-2222-222222222222", settings.acs().teamsAppId(), "Teams appId defaults to AAD_CLIENT_ID");
+        assertEquals("com.contoso.identityMapping", settings.graph().extensionName());
+        assertTrue(settings.cors().anyOrigin());
+    }
+
+    @Test
+    void everyMissingRequiredSettingIsNamedByItsEnvironmentVariable() {
+        Settings settings = Settings.read(config(Map.of()));
+
+        String problems = String.join("\n", settings.problems());
+        assertFalse(settings.valid());
+        for (String variable : List.of("AAD_TENANT_ID", "AAD_CLIENT_ID", "AAD_CLIENT_SECRET", "ACS_CONNECTION_STRING")) {
+            assertTrue(problems.contains(variable), variable + " missing from: " + problems);
+        }
+    }
+
+    @Test
+    void invalidValuesAreReportedWithoutEchoingSecrets() {
+        Map<String, String> values = new HashMap<>(VALID);
+        values.put("acs.connection-string", "endpoint=http://plain.example/;accesskey=not*base64");
+        values.put("acs.token-expires-in-minutes", "30");
+        values.put("acs.token-scopes", "voip,teleport");
+        values.put("graph.base-url", "ftp://graph");
+
+        String problems = String.join("\n", Settings.read(config(values)).problems());
+
+        assertTrue(problems.contains("ACS_TOKEN_EXPIRES_IN_MINUTES"), problems);
+        assertTrue(problems.contains("between 60 and 1440"), problems);
+        assertTrue(problems.contains("teleport"), problems);
+        assertTrue(problems.contains("GRAPH_BASE_URL"), problems);
+        assertTrue(problems.contains("https"), problems);
+        assertTrue(problems.contains("not valid Base64"), problems);
+        assertFalse(problems.contains("not*base64"), "the access key must never be echoed");
+    }
+
+    @Test
+    void environmentNamesFollowMicroProfileConfigMapping() {
+        assertEquals("ACS_TOKEN_EXPIRES_IN_MINUTES", SettingsReader.environmentName("acs.token-expires-in-minutes"));
+        assertEquals("AAD_INSTANCE", SettingsReader.environmentName("aad.instance"));
+    }
+
+    static Config config(Map<String, String> values) {
+        return new Config() {
+            @Override
+            public <T> T getValue(String name, Class<T> type) {
+                return getOptionalValue(name, type).orElseThrow();
+            }
+
+            @Override
+            public ConfigValue getConfigValue(String name) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            @SuppressWarnings("unchecked")
+            public <T> Optional<T> getOptionalValue(String name, Class<T> type) {
+                return Optional.ofNullable((T) values.get(name));
+            }
+
+            @Override
+            public Iterable<String> getPropertyNames() {
+                return values.keySet();
+            }
+
+            @Override
+            public Iterable<ConfigSource> getConfigSources() {
+                return List.of();
+            }
+
+            @Override
+            public <T> Optional<Converter<T>> getConverter(Class<T> forType) {
+                return Optional.empty();
+            }
+
+            @Override
+            public <T> T unwrap(Class<T> type) {
+                throw new UnsupportedOperationException();
+            }
+        };
+    }
+}

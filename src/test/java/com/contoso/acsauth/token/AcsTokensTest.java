@@ -1,0 +1,119 @@
+package com.contoso.acsauth.token;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.contoso.acsauth.acs.AcsSettings;
+import com.contoso.acsauth.mapping.IdentityMappingStore;
+import com.contoso.acsauth.mapping.MappingCache;
+import com.contoso.acsauth.mapping.MappingCacheSettings;
+import com.contoso.acsauth.problem.ProblemException;
+import com.contoso.acsauth.problem.ProblemType;
+import com.contoso.acsauth.security.Caller;
+import com.contoso.acsauth.user.FakeAcsIdentities;
+import com.contoso.acsauth.user.UserIdentities;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class AcsTokensTest {
+
+    static final Caller BOB = new Caller("oid-bob", "tenant", "token");
+
+    final Map<String, String> mappings = new HashMap<>();
+    final AtomicInteger storeReads = new AtomicInteger();
+    FakeAcsIdentities acs;
+    AcsTokens cut;
+
+    @BeforeEach
+    void setUp() {
+        IdentityMappingStore store = new IdentityMappingStore() {
+            public Optional<String> find(Caller caller) {
+                storeReads.incrementAndGet();
+                return Optional.ofNullable(mappings.get(caller.oid()));
+            }
+
+            public void create(Caller caller, String acsUserId) {
+                mappings.put(caller.oid(), acsUserId);
+            }
+
+            public boolean delete(Caller caller) {
+                return mappings.remove(caller.oid()) != null;
+            }
+        };
+        acs = new FakeAcsIdentities();
+        AcsSettings settings = new AcsSettings("endpoint=https://x/;accesskey=a2V5", URI.create("https://x/"),
+                List.of("voip", "chat"), OptionalInt.empty(), "teams-app");
+        cut = new AcsTokens(new UserIdentities(store, acs, new MappingCache(new MappingCacheSettings(Duration.ofMinutes(1), 10))),
+                acs, settings);
+    }
+
+    @Test
+    void issuesTokenForTheMappedIdentity() {
+        acs.live.add("8:acs:bob");
+        mappings.put(BOB.oid(), "8:acs:bob");
+
+        AcsTokens.TokenForUser issued = cut.issueFor(BOB);
+
+        assertEquals("8:acs:bob", issued.acsUserId());
+        assertEquals("token-for-8:acs:bob", issued.token().token());
+    }
+
+    @Test
+    void neverCreatesAnIdentityWhenThereIsNoMapping() {
+        ProblemException e = assertThrows(ProblemException.class, () -> cut.issueFor(BOB));
+
+        assertEquals(ProblemType.MAPPING_NOT_FOUND, e.type());
+        assertEquals(0, acs.created.get());
+    }
+
+    @Test
+    void steadyStateReadsTheMappingOnce() {
+        acs.live.add("8:acs:bob");
+        mappings.put(BOB.oid(), "8:acs:bob");
+
+        for (int i = 0; i < 5; i++) {
+            cut.issueFor(BOB);
+        }
+
+        assertEquals(1, storeReads.get());
+        assertEquals(5, acs.issued.get());
+    }
+
+    @Test
+    void identityDeletedElsewhereIsReportedAndForgotten() {
+        acs.live.add("8:acs:bob");
+        mappings.put(BOB.oid(), "8:acs:bob");
+        cut.issueFor(BOB);
+        acs.live.clear();
+
+        ProblemException e = assertThrows(ProblemException.class, () -> cut.issueFor(BOB));
+
+        assertEquals(ProblemType.MAPPED_IDENTITY_GONE, e.type());
+        assertThrows(ProblemException.class, () -> cut.issueFor(BOB));
+        assertEquals(2, storeReads.get(), "the stale cache entry was dropped");
+    }
+
+    @Test
+    void teamsExchangeSendsTheConfiguredAppIdAndTheCallersOid() {
+        cut.exchangeTeamsToken(BOB, " teams-aad-token ");
+
+        assertEquals("teams-aad-token|teams-app|oid-bob", acs.lastExchange);
+    }
+
+    @Test
+    void teamsExchangeWithoutHeaderIsABadRequest() {
+        for (String missing : new String[]{null, "", "   "}) {
+            ProblemException e = assertThrows(ProblemException.class, () -> cut.exchangeTeamsToken(BOB, missing));
+            assertEquals(ProblemType.TEAMS_TOKEN_MISSING, e.type());
+            assertEquals(400, e.type().status());
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package com.contoso.acsauth.user;
+
+import com.contoso.acsauth.mapping.IdentityMappingStore;
+import com.contoso.acsauth.mapping.MappingAlreadyExistsException;
+import com.contoso.acsauth.problem.ProblemException;
+import com.contoso.acsauth.security.Caller;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** An in-memory mapping store whose next operations can be made to fail, like Graph can. */
+class FakeMappingStore implements IdentityMappingStore {
+
+    final Map<String, String> mappings = new ConcurrentHashMap<>();
+    final AtomicInteger finds = new AtomicInteger();
+    final AtomicInteger creates = new AtomicInteger();
+    final AtomicInteger deletes = new AtomicInteger();
+    final Deque<ProblemException> findFailures = new ArrayDeque<>();
+    final Deque<ProblemException> createFailures = new ArrayDeque<>();
+    final Deque<ProblemException> deleteFailures = new ArrayDeque<>();
+    /** When set, create() stores the mapping and then fails: the write landed but the answer was lost. */
+    ProblemException failAfterWrite;
+    /** When set, a concurrent writer stores this id just before our create() arrives. */
+    String concurrentWinner;
+
+    @Override
+    public synchronized Optional<String> find(Caller caller) {
+        finds.incrementAndGet();
+        if (!findFailures.isEmpty()) {
+            throw findFailures.pop();
+        }
+        return Optional.ofNullable(mappings.get(caller.oid()));
+    }
+
+    @Override
+    public synchronized void create(Caller caller, String acsUserId) {
+        creates.incrementAndGet();
+        if (concurrentWinner != null) {
+            mappings.put(caller.oid(), concurrentWinner);
+            concurrentWinner = null;
+        }
+        if (!createFailures.isEmpty()) {
+            throw createFailures.pop();
+        }
+        if (mappings.containsKey(caller.oid())) {
+            throw new MappingAlreadyExistsException("exists", null);
+        }
+        mappings.put(caller.oid(), acsUserId);
+        if (failAfterWrite != null) {
+            ProblemException failure = failAfterWrite;
+            failAfterWrite = null;
+            throw failure;
+        }
+    }
+
+    @Override
+    public synchronized boolean delete(Caller caller) {
+        deletes.incrementAndGet();
+        if (!deleteFailures.isEmpty()) {
+            throw deleteFailures.pop();
+        }
+        return mappings.remove(caller.oid()) != null;
+    }
+}

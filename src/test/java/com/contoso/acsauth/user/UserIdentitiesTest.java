@@ -1,0 +1,245 @@
+package com.contoso.acsauth.user;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.contoso.acsauth.mapping.MappingCache;
+import com.contoso.acsauth.mapping.MappingCacheSettings;
+import com.contoso.acsauth.problem.ProblemException;
+import com.contoso.acsauth.problem.ProblemType;
+import com.contoso.acsauth.security.Caller;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class UserIdentitiesTest {
+
+    static final Caller ALICE = new Caller("oid-alice", "tenant", "token");
+
+    FakeMappingStore store;
+    FakeAcsIdentities acs;
+    UserIdentities cut;
+
+    @BeforeEach
+    void setUp() {
+        store = new FakeMappingStore();
+        acs = new FakeAcsIdentities();
+        cut = new UserIdentities(store, acs, new MappingCache(new MappingCacheSettings(Duration.ofMinutes(5), 100)));
+    }
+
+    static ProblemException graphDown() {
+        return new ProblemException(ProblemType.DOWNSTREAM_UNAVAILABLE, "Graph down");
+    }
+
+    static ProblemException graphRefused() {
+        return new ProblemException(ProblemType.EXTENSION_LIMIT_REACHED, "two extensions");
+    }
+
+    @Test
+    void createsIdentityAndMappingOnFirstPost() {
+        UserIdentities.CreateOrGet result = cut.createOrGet(ALICE);
+
+        assertTrue(result.created());
+        assertEquals(Set.of(result.acsUserId()), acs.live);
+        assertEquals(result.acsUserId(), store.mappings.get(ALICE.oid()));
+    }
+
+    @Test
+    void returnsExistingMappingWithoutCreatingAnIdentity() {
+        String first = cut.createOrGet(ALICE).acsUserId();
+
+        UserIdentities.CreateOrGet second = cut.createOrGet(ALICE);
+
+        assertFalse(second.created());
+        assertEquals(first, second.acsUserId());
+        assertEquals(1, acs.created.get());
+    }
+
+    @Test
+    void findAnswersNotFoundWithTheOriginalsMessage() {
+        ProblemException e = assertThrows(ProblemException.class, () -> cut.find(ALICE));
+
+        assertEquals(ProblemType.MAPPING_NOT_FOUND, e.type());
+        assertEquals("There is no identity mapping information stored in Microsoft Graph", e.detail());
+    }
+
+    @Test
+    void servesRepeatedFindsFromTheCache() {
+        store.mappings.put(ALICE.oid(), "8:acs:x");
+
+        cut.find(ALICE);
+        cut.find(ALICE);
+        cut.find(ALICE);
+
+        assertEquals(1, store.finds.get());
+    }
+
+    @Test
+    void compensatesWhenMappingWriteIsRefused() {
+        store.createFailures.push(graphRefused());
+
+        ProblemException e = assertThrows(ProblemException.class, () -> cut.createOrGet(ALICE));
+
+        assertEquals(ProblemType.EXTENSION_LIMIT_REACHED, e.type());
+        assertTrue(acs.live.isEmpty(), "the identity created for the failed mapping must be deleted");
+        assertTrue(store.mappings.isEmpty());
+    }
+
+    @Test
+    void compensatesWhenMappingWriteFailsAndDidNotLand() {
+        store.createFailures.push(graphDown());
+
+        assertThrows(ProblemException.class, () -> cut.createOrGet(ALICE));
+
+        assertTrue(acs.live.isEmpty());
+        assertTrue(store.mappings.isEmpty());
+    }
+
+    @Test
+    void keepsIdentityWhenAnAmbiguousWriteLandedAfterAll() {
+        store.failAfterWrite = graphDown();
+
+        UserIdentities.CreateOrGet result = cut.createOrGet(ALICE);
+
+        assertTrue(result.created());
+        assertEquals(Set.of(result.acsUserId()), acs.live);
+        assertEquals(result.acsUserId(), store.mappings.get(ALICE.oid()));
+    }
+
+    @Test
+    void keepsIdentityWhenTheOutcomeOfAnAmbiguousWriteCannotBeRead() {
+        // the first find (is there a mapping?) answers; the re-read after the failed write fails
+        FakeMappingStore failingReread = new FakeMappingStore() {
+            int calls;
+
+            @Override
+            public synchronized java.util.Optional<String> find(Caller caller) {
+                if (++calls == 2) {
+                    throw graphDown();
+                }
+                return super.find(caller);
+            }
+        };
+        failingReread.failAfterWrite = graphDown();
+        cut = new UserIdentities(failingReread, acs, new MappingCache(new MappingCacheSettings(Duration.ofMinutes(5), 100)));
+
+        assertThrows(ProblemException.class, () -> cut.createOrGet(ALICE));
+
+        assertEquals(1, acs.live.size(), "a possibly mapped identity is never deleted");
+        assertEquals(acs.live.iterator().next(), failingReread.mappings.get(ALICE.oid()));
+    }
+
+    @Test
+    void failedCreateOfIdentityWritesNoMapping() {
+        acs.createFailures.push(new ProblemException(ProblemType.DOWNSTREAM_THROTTLED, "slow down"));
+
+        ProblemException e = assertThrows(ProblemException.class, () -> cut.createOrGet(ALICE));
+
+        assertEquals(ProblemType.DOWNSTREAM_THROTTLED, e.type());
+        assertEquals(0, store.creates.get());
+    }
+
+    @Test
+    void adoptsTheWinnerOfARaceAndDeletesItsOwnIdentity() {
+        store.concurrentWinner = "8:acs:winner";
+        acs.live.add("8:acs:winner");
+
+        UserIdentities.CreateOrGet result = cut.createOrGet(ALICE);
+
+        assertFalse(result.created());
+        assertEquals("8:acs:winner", result.acsUserId());
+        assertEquals(Set.of("8:acs:winner"), acs.live);
+    }
+
+    @Test
+    void concurrentPostsForOneUserCreateOneIdentity() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Callable<UserIdentities.CreateOrGet>> posts = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            posts.add(() -> {
+                start.await();
+                return cut.createOrGet(ALICE);
+            });
+        }
+        List<Future<UserIdentities.CreateOrGet>> results = new ArrayList<>();
+        posts.forEach(p -> results.add(pool.submit(p)));
+        start.countDown();
+        Set<String> ids = ConcurrentHashMap.newKeySet();
+        int created = 0;
+        for (Future<UserIdentities.CreateOrGet> r : results) {
+            ids.add(r.get().acsUserId());
+            created += r.get().created() ? 1 : 0;
+        }
+        pool.shutdown();
+
+        assertEquals(1, ids.size());
+        assertEquals(1, created);
+        assertEquals(1, acs.created.get());
+    }
+
+    @Test
+    void deletesIdentityThenMapping() {
+        String id = cut.createOrGet(ALICE).acsUserId();
+
+        cut.delete(ALICE);
+
+        assertFalse(acs.live.contains(id));
+        assertTrue(store.mappings.isEmpty());
+        assertThrows(ProblemException.class, () -> cut.find(ALICE), "the cache must not serve a deleted mapping");
+    }
+
+    @Test
+    void deleteWithoutMappingIsNotFound() {
+        ProblemException e = assertThrows(ProblemException.class, () -> cut.delete(ALICE));
+
+        assertEquals(ProblemType.MAPPING_NOT_FOUND, e.type());
+    }
+
+    @Test
+    void failedIdentityDeleteChangesNothing() {
+        String id = cut.createOrGet(ALICE).acsUserId();
+        ProblemException down = new ProblemException(ProblemType.DOWNSTREAM_UNAVAILABLE, "ACS down");
+        acs.deleteFailures.push(down);
+
+        assertSame(down, assertThrows(ProblemException.class, () -> cut.delete(ALICE)));
+
+        assertTrue(acs.live.contains(id));
+        assertEquals(id, store.mappings.get(ALICE.oid()));
+    }
+
+    @Test
+    void retriedDeleteFinishesAfterMappingDeleteFailed() {
+        String id = cut.createOrGet(ALICE).acsUserId();
+        store.deleteFailures.push(graphDown());
+
+        assertThrows(ProblemException.class, () -> cut.delete(ALICE));
+        assertFalse(acs.live.contains(id), "the identity went first");
+        assertEquals(id, store.mappings.get(ALICE.oid()), "the mapping survived the failure");
+
+        cut.delete(ALICE);
+
+        assertTrue(store.mappings.isEmpty());
+    }
+
+    @Test
+    void deleteRemovesAMappingWhoseIdentityIsAlreadyGone() {
+        store.mappings.put(ALICE.oid(), "8:acs:deleted-elsewhere");
+
+        cut.delete(ALICE);
+
+        assertTrue(store.mappings.isEmpty());
+    }
+}
