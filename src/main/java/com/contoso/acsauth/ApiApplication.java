@@ -1,8 +1,19 @@
 package com.contoso.acsauth;
 
+import com.contoso.acsauth.problem.Problem;
 import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.core.Application;
 import org.eclipse.microprofile.auth.LoginConfig;
+import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
+import org.eclipse.microprofile.openapi.annotations.Components;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
+import org.eclipse.microprofile.openapi.annotations.info.Info;
+import org.eclipse.microprofile.openapi.annotations.info.License;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 
 /**
  * The HTTP API, served under {@code /api}. Callers authenticate with an Entra ID v2 access token
@@ -10,5 +21,37 @@ import org.eclipse.microprofile.auth.LoginConfig;
  */
 @ApplicationPath("api")
 @LoginConfig(authMethod = "MP-JWT")
+@OpenAPIDefinition(
+        info = @Info(title = "ACS Authentication Server API", version = "1.0",
+                description = "Maps Entra ID users to Azure Communication Services identities and issues ACS access "
+                        + "tokens. Every error is an RFC 9457 problem (application/problem+json).",
+                license = @License(name = "MIT")),
+        security = @SecurityRequirement(name = ApiApplication.BEARER),
+        components = @Components(responses = {
+                @APIResponse(name = "Unauthorized", responseCode = "401",
+                        description = "No bearer token, or one that is invalid, expired, for another audience, tenant "
+                                + "or issuer, or without an oid claim. WWW-Authenticate: Bearer.",
+                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
+                @APIResponse(name = "Forbidden", responseCode = "403",
+                        description = "The token lacks the access_as_user scope (WWW-Authenticate: Bearer "
+                                + "error=\"insufficient_scope\"), or admin consent for Graph is missing.",
+                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
+                @APIResponse(name = "Throttled", responseCode = "429",
+                        description = "ACS, Graph or Entra ID throttled the server; retry after Retry-After seconds.",
+                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
+                @APIResponse(name = "DownstreamFailed", responseCode = "502",
+                        description = "A downstream service failed or refused the server's credentials.",
+                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
+                @APIResponse(name = "DownstreamUnavailable", responseCode = "503",
+                        description = "A downstream service cannot be reached or is unavailable.",
+                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
+                @APIResponse(name = "DownstreamTimeout", responseCode = "504",
+                        description = "A downstream service did not answer in time.",
+                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+        }))
+@SecurityScheme(securitySchemeName = ApiApplication.BEARER, type = SecuritySchemeType.HTTP, scheme = "bearer",
+        bearerFormat = "JWT", description = "Entra ID v2 access token for this API with the scope access_as_user")
 public class ApiApplication extends Application {
+
+    static final String BEARER = "entra-id";
 }

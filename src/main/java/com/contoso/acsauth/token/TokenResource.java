@@ -1,6 +1,7 @@
 package com.contoso.acsauth.token;
 
 import com.contoso.acsauth.acs.AcsToken;
+import com.contoso.acsauth.problem.Problem;
 import com.contoso.acsauth.security.Caller;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -13,6 +14,12 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import java.time.format.DateTimeFormatter;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * {@code /api/token}: ACS access tokens. Both GETs answer 201, as both originals do, because existing clients may
@@ -21,6 +28,13 @@ import java.time.format.DateTimeFormatter;
 @Path("token")
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "token", description = "ACS access tokens")
+@APIResponse(ref = "Unauthorized", responseCode = "401")
+@APIResponse(ref = "Forbidden", responseCode = "403")
+@APIResponse(ref = "Throttled", responseCode = "429")
+@APIResponse(ref = "DownstreamFailed", responseCode = "502")
+@APIResponse(ref = "DownstreamUnavailable", responseCode = "503")
+@APIResponse(ref = "DownstreamTimeout", responseCode = "504")
 public class TokenResource {
 
     static final String TEAMS_TOKEN_HEADER = "teams-user-aad-token";
@@ -30,6 +44,14 @@ public class TokenResource {
 
     /** 201 with a token for the caller's mapped identity; 404 when the caller has no mapping. */
     @GET
+    @Operation(summary = "An ACS access token for the caller's identity",
+            description = "Never creates an identity: call POST /api/user first. Answers 201, as the originals do.")
+    @APIResponse(responseCode = "201", description = "A fresh ACS token",
+            content = @Content(schema = @Schema(implementation = TokenResponses.UserToken.class)))
+    @APIResponse(responseCode = "404", description = "No identity mapping, or the mapped identity was deleted",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "The mapped identity belongs to another ACS resource",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response issue() {
         AcsTokens.TokenForUser issued = tokens.issueFor(Caller.of(security));
         return Response.status(Response.Status.CREATED)
@@ -41,7 +63,15 @@ public class TokenResource {
     /** 201 with an ACS token for the Teams user whose Entra token is in the {@code teams-user-aad-token} header. */
     @GET
     @Path("teams")
-    public Response exchangeTeamsToken(@HeaderParam(TEAMS_TOKEN_HEADER) String teamsUserAadToken) {
+    @Operation(summary = "Exchange a Teams user's Entra ID token for an ACS token",
+            description = "The Teams token's oid must be the caller's and its appid the configured ACS_TEAMS_APP_ID.")
+    @APIResponse(responseCode = "201", description = "An ACS token for the Teams user, expiring with the Entra token",
+            content = @Content(schema = @Schema(implementation = TokenResponses.TeamsUserToken.class)))
+    @APIResponse(responseCode = "400", description = "The teams-user-aad-token header is missing, or ACS rejected its token",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Response exchangeTeamsToken(
+            @Parameter(description = "Entra ID access token of the Teams user for https://auth.msft.communication.azure.com")
+            @HeaderParam(TEAMS_TOKEN_HEADER) String teamsUserAadToken) {
         AcsToken token = tokens.exchangeTeamsToken(Caller.of(security), teamsUserAadToken);
         return Response.status(Response.Status.CREATED)
                 .entity(new TokenResponses.TeamsUserToken(token.token(), iso(token)))
