@@ -3,7 +3,6 @@ package com.contoso.acsauth;
 import com.contoso.acsauth.problem.Problem;
 import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.core.Application;
-import org.eclipse.microprofile.auth.LoginConfig;
 import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
 import org.eclipse.microprofile.openapi.annotations.Components;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
@@ -16,11 +15,10 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 
 /**
- * The HTTP API, served under {@code /api}. Callers authenticate with an Entra ID v2 access token
- * (MicroProfile JWT); authorization is the portable scope check in {@code security.CallerAuthorizationFilter}.
+ * The HTTP API, served under {@code /api}. Callers authenticate with an Entra ID v2 access token, checked by
+ * {@code security.CallerAuthorizationFilter} identically on every server (no container login configuration).
  */
 @ApplicationPath("api")
-@LoginConfig(authMethod = "MP-JWT")
 @OpenAPIDefinition(
         info = @Info(title = "ACS Authentication Server API", version = "1.0",
                 description = "Maps Entra ID users to Azure Communication Services identities and issues ACS access "

@@ -18,6 +18,8 @@ import com.contoso.acsauth.problem.ProblemException;
 import com.contoso.acsauth.problem.ProblemType;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
@@ -50,6 +52,11 @@ public class AzureSdkAcsIdentities implements AcsIdentities {
     public AzureSdkAcsIdentities(AcsSettings acs, DownstreamSettings downstream) {
         this.acs = acs;
         this.downstream = downstream;
+    }
+
+    /** Built at deployment rather than on the first request, which would otherwise pay for the SDKs' class loading. */
+    void eagerly(@Observes @Initialized(ApplicationScoped.class) Object deployed) {
+        // the observer's only job is to instantiate the bean
     }
 
     @PostConstruct

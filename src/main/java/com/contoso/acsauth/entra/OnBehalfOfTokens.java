@@ -16,6 +16,8 @@ import com.microsoft.aad.msal4j.OnBehalfOfParameters;
 import com.microsoft.aad.msal4j.UserAssertion;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.net.MalformedURLException;
 import java.net.URI;
@@ -51,6 +53,11 @@ public class OnBehalfOfTokens {
         this.entra = entra;
         this.graph = graph;
         this.downstream = downstream;
+    }
+
+    /** Built at deployment rather than on the first request, which would otherwise pay for the SDKs' class loading. */
+    void eagerly(@Observes @Initialized(ApplicationScoped.class) Object deployed) {
+        // the observer's only job is to instantiate the bean
     }
 
     @PostConstruct

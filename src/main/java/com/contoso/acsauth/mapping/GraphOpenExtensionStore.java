@@ -20,6 +20,8 @@ import com.microsoft.kiota.authentication.BaseBearerTokenAuthenticationProvider;
 import com.microsoft.kiota.http.middleware.options.RetryHandlerOption;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.util.HashMap;
@@ -56,6 +58,11 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
         this.graph = graph;
         this.downstream = downstream;
         this.onBehalfOf = onBehalfOf;
+    }
+
+    /** Built at deployment rather than on the first request, which would otherwise pay for the SDKs' class loading. */
+    void eagerly(@Observes @Initialized(ApplicationScoped.class) Object deployed) {
+        // the observer's only job is to instantiate the bean
     }
 
     @PostConstruct

@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.eclipse.microprofile.jwt.JsonWebToken;
+import com.contoso.acsauth.security.Caller;
 
 /**
  * Writes the single log line of a failed request: the problem's {@code instance} id, the caller's {@code oid}, the
@@ -42,10 +42,6 @@ public final class ProblemLog {
     }
 
     private static String oidOf(Principal principal) {
-        if (principal instanceof JsonWebToken jwt) {
-            Object oid = jwt.getClaim("oid");
-            return oid == null ? "-" : oid.toString().replace("\"", "");
-        }
-        return "-";
+        return principal instanceof Caller caller ? caller.oid() : "-";
     }
 }

@@ -1,0 +1,124 @@
+package com.contoso.acsauth.security;
+
+import com.contoso.acsauth.config.DownstreamSettings;
+import com.contoso.acsauth.downstream.DownstreamCall;
+import com.contoso.acsauth.entra.EntraSettings;
+import com.contoso.acsauth.problem.ProblemException;
+import com.contoso.acsauth.problem.ProblemType;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.ConfigurableJWTProcessor;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.text.ParseException;
+import java.util.Set;
+
+/**
+ * Validates Entra ID v2 access tokens: RS256 signature with the tenant's published keys, exact issuer, audience
+ * (client id or {@code api://} form), expiry and not-before.
+ * <p>
+ * Why not the servers' MicroProfile JWT: Payara's implementation rejects every token without a {@code jti} claim,
+ * and Entra ID never issues one, so no real Entra token would pass on Payara; Liberty and WildFly differ again in
+ * how they treat rejected tokens. One verifier in the WAR behaves the same on every server. Keys are cached and
+ * refreshed (rate-limited) when a token names an unknown key, as after Entra ID's key rollover.
+ */
+@ApplicationScoped
+public class EntraTokenVerifier {
+
+    private static final DownstreamCall KEYS = new DownstreamCall(DownstreamCall.Service.ENTRA_ID, "signingKeys");
+    private static final int MAX_JWKS_BYTES = 256 * 1024;
+
+    private EntraSettings entra;
+    private DownstreamSettings downstream;
+    private ConfigurableJWTProcessor<SecurityContext> processor;
+
+    protected EntraTokenVerifier() {
+        // for CDI proxies
+    }
+
+    @Inject
+    public EntraTokenVerifier(EntraSettings entra, DownstreamSettings downstream) {
+        this.entra = entra;
+        this.downstream = downstream;
+    }
+
+    /** Built at deployment rather than on the first request, which would otherwise pay for the SDKs' class loading. */
+    void eagerly(@Observes @Initialized(ApplicationScoped.class) Object deployed) {
+        // the observer's only job is to instantiate the bean
+    }
+
+    @PostConstruct
+    void build() {
+        int timeout = (int) downstream.timeout().toMillis();
+        try {
+            JWKSource<SecurityContext> keys = JWKSourceBuilder
+                    .<SecurityContext>create(URI.create(entra.keysUrl()).toURL(),
+                            new DefaultResourceRetriever(timeout, timeout, MAX_JWKS_BYTES))
+                    .retrying(true)
+                    .build();
+            processor = new DefaultJWTProcessor<>();
+            processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, null));
+            processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, keys));
+            processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(
+                    Set.of(entra.clientId(), "api://" + entra.clientId()),
+                    new JWTClaimsSet.Builder().issuer(entra.issuer()).build(),
+                    Set.of("exp", "iat", "tid", "oid"),
+                    null));
+        } catch (MalformedURLException e) {
+            throw new IllegalStateException("AAD_INSTANCE/AAD_TENANT_ID do not form a valid key set URL", e);
+        }
+    }
+
+    /**
+     * @return the token's verified claims
+     * @throws ProblemException 401 for any invalid token; 503/504 when the signing keys cannot be loaded
+     */
+    public JWTClaimsSet verify(String token) {
+        try {
+            return processor.process(token, null);
+        } catch (KeySourceException e) {
+            // we cannot tell a good token from a bad one without the keys: that is our outage, not the caller's fault
+            throw new ProblemException(ProblemType.DOWNSTREAM_UNAVAILABLE,
+                    "The token signing keys of the tenant cannot be loaded from Entra ID; retry later.", e).from(KEYS, null);
+        } catch (ParseException | BadJOSEException | com.nimbusds.jose.JOSEException e) {
+            throw new ProblemException(ProblemType.INVALID_TOKEN, reason(e), e)
+                    .header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+        }
+    }
+
+    private static String reason(Exception e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("Expired")) {
+            return "The bearer token has expired.";
+        }
+        if (message.contains("before use time") || message.contains("nbf")) {
+            return "The bearer token is not valid yet.";
+        }
+        if (message.contains("audience") || message.contains("aud")) {
+            return "The bearer token was not issued for this API.";
+        }
+        if (message.contains("iss")) {
+            return "The bearer token was not issued by the configured tenant.";
+        }
+        if (message.contains("missing required claims")) {
+            return "The bearer token lacks a required claim (exp, iat, tid, oid); only user tokens are accepted.";
+        }
+        return "The bearer token is invalid: it is malformed, not RS256, or not signed by the tenant's keys.";
+    }
+}
