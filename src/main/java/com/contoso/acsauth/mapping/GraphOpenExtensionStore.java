@@ -94,7 +94,7 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
                     .map(String.class::cast)
                     .filter(id -> !id.isBlank())
                     .findFirst();
-        } catch (ApiException | IllegalStateException | UnsupportedOperationException e) {
+        } catch (RuntimeException e) {
             throw translate(READ, e);
         }
     }
@@ -107,22 +107,25 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
         Map<String, Object> data = new HashMap<>();
         data.put(ACS_USER_IDENTITY, acsUserId);
         extension.setAdditionalData(data);
+        GraphServiceClient client = clientFor(caller);
         try {
-            clientFor(caller).me().extensions().post(extension, request -> request.options.add(retries()));
+            client.me().extensions().post(extension, request -> request.options.add(retries()));
         } catch (ApiException e) {
             if (isDuplicate(e)) {
                 throw new MappingAlreadyExistsException("Graph already holds extension " + graph.extensionName(), e);
             }
             throw translate(CREATE, e);
-        } catch (IllegalStateException | UnsupportedOperationException e) {
+        } catch (RuntimeException e) {
+            // Kiota wraps I/O failures (timeouts, dropped connections) in a plain RuntimeException
             throw translate(CREATE, e);
         }
     }
 
     @Override
     public boolean delete(Caller caller) {
+        GraphServiceClient client = clientFor(caller);
         try {
-            clientFor(caller).me().extensions().byExtensionId(graph.extensionName())
+            client.me().extensions().byExtensionId(graph.extensionName())
                     .delete(request -> request.options.add(retries()));
             return true;
         } catch (ApiException e) {
@@ -130,7 +133,7 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
                 return false;
             }
             throw translate(DELETE, e);
-        } catch (IllegalStateException | UnsupportedOperationException e) {
+        } catch (RuntimeException e) {
             throw translate(DELETE, e);
         }
     }

@@ -10,6 +10,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
@@ -92,6 +93,11 @@ public class EntraTokenVerifier {
     public JWTClaimsSet verify(String token) {
         try {
             return processor.process(token, null);
+        } catch (RateLimitReachedException e) {
+            // a token naming an unknown key already made us re-fetch the key set moments ago: the token is bad
+            throw new ProblemException(ProblemType.INVALID_TOKEN,
+                    "The bearer token is not signed by any of the tenant's current keys.", e)
+                    .header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
         } catch (KeySourceException e) {
             // we cannot tell a good token from a bad one without the keys: that is our outage, not the caller's fault
             throw new ProblemException(ProblemType.DOWNSTREAM_UNAVAILABLE,

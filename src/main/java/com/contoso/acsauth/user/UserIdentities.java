@@ -89,7 +89,7 @@ public class UserIdentities {
             return new CreateOrGet(created, true);
         } catch (MappingAlreadyExistsException raced) {
             return adoptWinner(caller, created, raced);
-        } catch (ProblemException writeFailed) {
+        } catch (RuntimeException writeFailed) {
             if (landedDespiteFailure(caller, created, writeFailed)) {
                 cache.put(caller.oid(), created);
                 return new CreateOrGet(created, true);
@@ -124,19 +124,20 @@ public class UserIdentities {
      *
      * @return whether the mapping was stored after all
      */
-    private boolean landedDespiteFailure(Caller caller, String created, ProblemException writeFailed) {
-        if (writeFailed.type().status() >= 500) {
+    private boolean landedDespiteFailure(Caller caller, String created, RuntimeException writeFailed) {
+        boolean ambiguous = !(writeFailed instanceof ProblemException problem) || problem.type().status() >= 500;
+        if (ambiguous) {
             try {
                 if (store.find(caller).filter(created::equals).isPresent()) {
                     return true;
                 }
-            } catch (ProblemException readFailed) {
+            } catch (RuntimeException readFailed) {
                 LOG.log(Level.SEVERE, "ORPHAN-CANDIDATE acsUserId=" + created + " oid=" + caller.oid()
                         + ": the mapping write failed ambiguously and could not be re-read; the identity was kept");
                 return false;
             }
         }
-        deleteOrLogOrphan(created, "could not be mapped: " + writeFailed.detail());
+        deleteOrLogOrphan(created, "could not be mapped: " + writeFailed.getMessage());
         return false;
     }
 

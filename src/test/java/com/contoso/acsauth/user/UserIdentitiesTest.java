@@ -108,6 +108,21 @@ class UserIdentitiesTest {
     }
 
     @Test
+    void compensatesWhenTheStoreFailsWithAnUntranslatedError() {
+        FakeMappingStore brokenStore = new FakeMappingStore() {
+            @Override
+            public synchronized void create(Caller caller, String acsUserId) {
+                throw new IllegalStateException(new java.io.IOException("unexpected end of stream"));
+            }
+        };
+        cut = new UserIdentities(brokenStore, acs, new MappingCache(new MappingCacheSettings(Duration.ofMinutes(5), 100)));
+
+        assertThrows(IllegalStateException.class, () -> cut.createOrGet(ALICE));
+
+        assertTrue(acs.live.isEmpty(), "the identity must not be orphaned");
+    }
+
+    @Test
     void keepsIdentityWhenAnAmbiguousWriteLandedAfterAll() {
         store.failAfterWrite = graphDown();
 

@@ -1,0 +1,222 @@
+package com.contoso.acsauth.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.contoso.acsauth.standin.Fault;
+import com.contoso.acsauth.standin.Operation;
+import jakarta.json.JsonObject;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each downstream step failing in turn: the caller gets a precise status and a JSON problem, and afterwards
+ * nothing is orphaned (no ACS identity without mapping, no mapping pointing at a deleted identity).
+ */
+class DownstreamFailureIT {
+
+    static final String EXTENSION = "com.contoso.identityMapping";
+
+    Api api;
+
+    @BeforeEach
+    void setUp() {
+        api = new Api(DeployedServer.get());
+        api.standIns().reset();
+    }
+
+    void failAlways(Operation operation, Fault fault) {
+        api.standIns().faults().inject(operation, fault.share(1.0));
+    }
+
+    Set<String> liveIdentities() {
+        return api.standIns().acs().liveIdentities();
+    }
+
+    // --- POST /api/user ---------------------------------------------------------------------------------------
+
+    @Test
+    void postWhenAcsCreateFailsIs503AndWritesNoMapping() {
+        Api.User user = api.freshUser();
+        failAlways(Operation.ACS_CREATE_IDENTITY, Fault.status(503));
+
+        api.post("/api/user", user.token()).assertProblem(503);
+
+        assertTrue(api.standIns().graph().extensionsOf(user.oid()).isEmpty());
+        assertTrue(liveIdentities().isEmpty());
+    }
+
+    @Test
+    void postWhenMappingWriteFailsDeletesTheNewIdentity() {
+        Api.User user = api.freshUser();
+        failAlways(Operation.GRAPH_CREATE_EXTENSION, Fault.status(500));
+
+        api.post("/api/user", user.token()).assertProblem(502);
+
+        assertEquals(1, api.standIns().calls().count(Operation.ACS_CREATE_IDENTITY));
+        assertTrue(liveIdentities().isEmpty(), () -> "orphaned: " + liveIdentities());
+        assertTrue(api.standIns().graph().extensionsOf(user.oid()).isEmpty());
+    }
+
+    @Test
+    void postWhenMappingWriteConnectionDropsLeavesNoOrphan() {
+        Api.User user = api.freshUser();
+        failAlways(Operation.GRAPH_CREATE_EXTENSION, Fault.drop());
+
+        Api.Reply reply = api.post("/api/user", user.token());
+
+        reply.assertProblem(502);
+        assertTrue(liveIdentities().isEmpty(), () -> "orphaned: " + liveIdentities());
+        assertTrue(api.standIns().graph().extensionsOf(user.oid()).isEmpty());
+    }
+
+    @Test
+    void postWhenMappingReadIsThrottledIs429WithRetryAfterAndCreatesNothing() {
+        Api.User user = api.freshUser();
+        failAlways(Operation.GRAPH_GET_ME, Fault.status(429).retryAfter(1));
+
+        Api.Reply reply = api.post("/api/user", user.token());
+
+        reply.assertProblem(429);
+        assertEquals("1", reply.header("Retry-After"));
+        assertEquals(0, api.standIns().calls().count(Operation.ACS_CREATE_IDENTITY));
+    }
+
+    @Test
+    void postWhenUserHasTwoOtherExtensionsOfThisAppIs409AndLeavesNoOrphan() {
+        Api.User user = api.freshUser();
+        String app = api.standIns().apiClientId();
+        api.standIns().graph().seedExtension(user.oid(), app, "com.contoso.roamingSettings", Map.of("theme", "dark"));
+        api.standIns().graph().seedExtension(user.oid(), app, "com.contoso.preferences", Map.of("lang", "en"));
+
+        JsonObject problem = api.post("/api/user", user.token()).assertProblem(409);
+
+        assertTrue(problem.getString("type").endsWith(":extension-limit-reached"), problem::toString);
+        assertTrue(problem.getString("detail").contains("two open extensions"), problem::toString);
+        assertTrue(liveIdentities().isEmpty(), () -> "orphaned: " + liveIdentities());
+    }
+
+    @Test
+    void missingAdminConsentIs403SayingSo() {
+        Api.User user = api.freshUser();
+        api.standIns().entra().withholdConsent(true);
+
+        JsonObject problem = api.post("/api/user", user.token()).assertProblem(403);
+
+        assertTrue(problem.getString("detail").contains("admin consent"), problem::toString);
+        assertEquals(0, api.standIns().calls().count(Operation.ACS_CREATE_IDENTITY));
+    }
+
+    @Test
+    void conditionalAccessChallengeIsPassedBackAsA401ClaimsChallenge() {
+        Api.User user = api.freshUser();
+        api.standIns().entra().requireMfa(user.oid());
+
+        Api.Reply reply = api.get("/api/user", user.token());
+
+        reply.assertProblem(401);
+        String challenge = reply.header("WWW-Authenticate");
+        assertTrue(challenge.startsWith("Bearer error=\"insufficient_claims\", claims=\""), challenge);
+    }
+
+    // --- GET /api/token -----------------------------------------------------------------------------------------
+
+    @Test
+    void acsThrottlingIs429WithRetryAfter() {
+        Api.User user = api.freshUser();
+        api.post("/api/user", user.token());
+        failAlways(Operation.ACS_ISSUE_TOKEN, Fault.status(429).retryAfter(1));
+
+        Api.Reply reply = api.get("/api/token", user.token());
+
+        reply.assertProblem(429);
+        assertEquals("1", reply.header("Retry-After"));
+    }
+
+    @Test
+    void acsServerErrorIs502() {
+        Api.User user = api.freshUser();
+        api.post("/api/user", user.token());
+        failAlways(Operation.ACS_ISSUE_TOKEN, Fault.status(500));
+
+        api.get("/api/token", user.token()).assertProblem(502);
+    }
+
+    @Test
+    void acsTooSlowIs504() {
+        Api.User user = api.freshUser();
+        api.post("/api/user", user.token());
+        failAlways(Operation.ACS_ISSUE_TOKEN, Fault.latency(Duration.ofSeconds(8)));
+
+        api.get("/api/token", user.token()).assertProblem(504);
+    }
+
+    @Test
+    void mappingToAnotherAcsResourceIs409ExplainingIt() {
+        Api.User user = api.freshUser();
+        String foreign = "8:acs:00000000-1111-2222-3333-444444444444_" + java.util.UUID.randomUUID();
+        api.standIns().graph().seedExtension(user.oid(), api.standIns().apiClientId(), EXTENSION,
+                Map.of("acsUserIdentity", foreign));
+
+        JsonObject token = api.get("/api/token", user.token()).assertProblem(409);
+        JsonObject delete = api.delete("/api/user", user.token()).assertProblem(409);
+
+        assertTrue(token.getString("detail").contains("another ACS resource"), token::toString);
+        assertTrue(delete.getString("type").endsWith(":identity-not-owned"), delete::toString);
+        assertFalse(api.standIns().graph().extensionsOf(user.oid()).isEmpty(), "the mapping is left for the admin");
+    }
+
+    // --- DELETE /api/user ---------------------------------------------------------------------------------------
+
+    @Test
+    void deleteWhenAcsDeleteFailsChangesNothingAndARetryFinishes() {
+        Api.User user = api.freshUser();
+        String id = api.post("/api/user", user.token()).json().getString("acsUserIdentity");
+        failAlways(Operation.ACS_DELETE_IDENTITY, Fault.status(503));
+
+        api.delete("/api/user", user.token()).assertProblem(503);
+
+        assertTrue(liveIdentities().contains(id));
+        assertFalse(api.standIns().graph().extensionsOf(user.oid()).isEmpty());
+        assertEquals(201, api.get("/api/token", user.token()).status(), "the user still works");
+
+        api.standIns().faults().clear();
+        assertEquals(204, api.delete("/api/user", user.token()).status());
+        assertFalse(liveIdentities().contains(id));
+        assertTrue(api.standIns().graph().extensionsOf(user.oid()).isEmpty());
+    }
+
+    @Test
+    void deleteWhenMappingDeleteFailsIsFinishedByARetry() {
+        Api.User user = api.freshUser();
+        String id = api.post("/api/user", user.token()).json().getString("acsUserIdentity");
+        failAlways(Operation.GRAPH_DELETE_EXTENSION, Fault.status(500));
+
+        api.delete("/api/user", user.token()).assertProblem(502);
+
+        assertFalse(liveIdentities().contains(id), "the identity went first");
+        JsonObject gone = api.get("/api/token", user.token()).assertProblem(404);
+        assertTrue(gone.getString("type").endsWith(":mapped-identity-gone"), gone::toString);
+
+        api.standIns().faults().clear();
+        assertEquals(204, api.delete("/api/user", user.token()).status());
+        assertTrue(api.standIns().graph().extensionsOf(user.oid()).isEmpty());
+        assertTrue(api.standIns().acs().deletedIdentities().contains(id));
+    }
+
+    @Test
+    void deleteWhenMappingReadIsUnavailableIs503AndChangesNothing() {
+        Api.User user = api.freshUser();
+        String id = api.post("/api/user", user.token()).json().getString("acsUserIdentity");
+        failAlways(Operation.GRAPH_GET_ME, Fault.status(503));
+
+        api.delete("/api/user", user.token()).assertProblem(503);
+
+        assertTrue(liveIdentities().contains(id));
+        assertEquals(0, api.standIns().calls().count(Operation.ACS_DELETE_IDENTITY));
+    }
+}

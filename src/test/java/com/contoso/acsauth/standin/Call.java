@@ -1,0 +1,22 @@
+package com.contoso.acsauth.standin;
+
+/**
+ * One request a stand-in received.
+ *
+ * @param operation what it was, or {@code null} for a request no operation matches (unknown path, MSAL's user realm lookup)
+ * @param method    HTTP method
+ * @param path      raw path as sent (no query)
+ * @param status    status answered; {@code 0} when a fault dropped the connection without an answer
+ * @param query     raw query as sent, or {@code null}
+ */
+public record Call(Operation operation, String method, String path, int status, String query) {
+
+    public Call(Operation operation, String method, String path, int status) {
+        this(operation, method, path, status, null);
+    }
+
+    /** True when the connection was closed without any HTTP response. */
+    public boolean dropped() {
+        return status == 0;
+    }
+}

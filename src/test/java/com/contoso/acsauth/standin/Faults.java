@@ -1,0 +1,69 @@
+package com.contoso.acsauth.standin;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Faults armed per operation. Several faults on one operation apply in the order injected: a {@code times(n)} fault
+ * is used up before the next one starts; a {@code share} fault stays until {@link #clear()}. Thread-safe.
+ */
+public final class Faults {
+
+    private final Map<Operation, List<Armed>> armed = new EnumMap<>(Operation.class);
+
+    public synchronized void inject(Operation op, Fault fault) {
+        armed.computeIfAbsent(op, o -> new ArrayList<>()).add(new Armed(fault));
+    }
+
+    public synchronized void clear() {
+        armed.clear();
+    }
+
+    public synchronized void clear(Operation op) {
+        armed.remove(op);
+    }
+
+    /** The fault that applies to this call of {@code op}, consuming it. */
+    synchronized Optional<Fault> next(Operation op) {
+        List<Armed> faults = armed.get(op);
+        if (faults == null) {
+            return Optional.empty();
+        }
+        while (!faults.isEmpty()) {
+            Armed first = faults.get(0);
+            if (first.fault.share() > 0) {
+                return first.hitsNextCall() ? Optional.of(first.fault) : Optional.empty();
+            }
+            if (first.remaining > 0) {
+                first.remaining--;
+                if (first.remaining == 0) {
+                    faults.remove(0);
+                }
+                return Optional.of(first.fault);
+            }
+            faults.remove(0);
+        }
+        return Optional.empty();
+    }
+
+    private static final class Armed {
+        final Fault fault;
+        int remaining;
+        long seen;
+
+        Armed(Fault fault) {
+            this.fault = fault;
+            this.remaining = fault.times();
+        }
+
+        // call n is hit when floor(n * share) steps up: share 0.5 hits calls 2, 4, 6 ...
+        boolean hitsNextCall() {
+            long before = (long) Math.floor(seen * fault.share());
+            seen++;
+            return (long) Math.floor(seen * fault.share()) > before;
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package com.contoso.acsauth.standin;
+
+/** The downstream operations the stand-ins serve; calls are counted and faults injected per operation. */
+public enum Operation {
+    ENTRA_DISCOVERY,
+    ENTRA_KEYS,
+    ENTRA_TOKEN_OBO,
+    ENTRA_TOKEN_PASSWORD,
+    GRAPH_GET_ME,
+    GRAPH_CREATE_EXTENSION,
+    GRAPH_GET_EXTENSION,
+    GRAPH_DELETE_EXTENSION,
+    ACS_CREATE_IDENTITY,
+    ACS_ISSUE_TOKEN,
+    ACS_REVOKE_TOKENS,
+    ACS_DELETE_IDENTITY,
+    ACS_EXCHANGE_TEAMS_TOKEN
+}

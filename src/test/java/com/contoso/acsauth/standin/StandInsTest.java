@@ -1,0 +1,172 @@
+package com.contoso.acsauth.standin;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The facade: configuration it hands out, restarts, ports, reset, and the command-line runner. */
+class StandInsTest {
+
+    static final Path WORK_DIR = Path.of("target/standin-test");
+
+    @Test
+    void handsOutTheServerEnvironment() {
+        try (StandIns standIns = StandIns.start(StandInOptions.randomPorts(WORK_DIR))) {
+            Map<String, String> env = standIns.serverEnvironment();
+
+            assertEquals(List.of("AAD_INSTANCE", "AAD_TENANT_ID", "AAD_CLIENT_ID", "AAD_CLIENT_SECRET", "GRAPH_BASE_URL", "ACS_CONNECTION_STRING"),
+                    List.copyOf(env.keySet()));
+            assertEquals("https://127.0.0.1:" + standIns.entra().port() + "/", env.get("AAD_INSTANCE"));
+            assertEquals("https://127.0.0.1:" + standIns.graph().port() + "/v1.0", env.get("GRAPH_BASE_URL"));
+            assertTrue(env.get("ACS_CONNECTION_STRING").matches("endpoint=https://127\\.0\\.0\\.1:\\d+/;accesskey=[A-Za-z0-9+/]+=*"));
+            assertEquals(standIns.tenantId(), env.get("AAD_TENANT_ID"));
+            assertEquals(standIns.apiClientId(), env.get("AAD_CLIENT_ID"));
+            assertEquals(standIns.apiClientSecret(), env.get("AAD_CLIENT_SECRET"));
+            assertEquals("changeit", standIns.trustStorePassword());
+            assertEquals(List.of("alice@contoso.test", "bob@contoso.test", "carol@contoso.test"),
+                    standIns.entra().users().stream().map(DemoUser::username).toList());
+            assertEquals("bob-password", standIns.entra().user("bob").password());
+        }
+    }
+
+    @Test
+    void trustStoreHoldsACertificateFor127001() throws Exception {
+        try (StandIns standIns = StandIns.start(StandInOptions.randomPorts(WORK_DIR))) {
+            X509Certificate cert = onlyCertificate(standIns.trustStore());
+
+            assertTrue(cert.getSubjectAlternativeNames().stream().anyMatch(san -> san.get(1).equals("127.0.0.1")));
+            assertTrue(cert.getSubjectAlternativeNames().stream().anyMatch(san -> san.get(1).equals("localhost")));
+        }
+    }
+
+    @Test
+    void restartKeepsCertificateAndSigningKey() throws Exception {
+        X509Certificate firstCert;
+        String firstKid;
+        try (StandIns first = StandIns.start(StandInOptions.randomPorts(WORK_DIR))) {
+            firstCert = onlyCertificate(first.trustStore());
+            firstKid = first.entra().signingKey().getKeyID();
+        }
+        try (StandIns second = StandIns.start(StandInOptions.randomPorts(WORK_DIR))) {
+            assertEquals(firstCert, onlyCertificate(second.trustStore()));
+            assertEquals(firstKid, second.entra().signingKey().getKeyID());
+        }
+    }
+
+    @Test
+    void unreadableKeyMaterialIsMadeAgain(@org.junit.jupiter.api.io.TempDir Path workDir) throws Exception {
+        StandIns.start(StandInOptions.randomPorts(WORK_DIR)).close();
+        // only the TLS store is broken: the signing stores are copied, so one keytool run remains
+        Files.copy(WORK_DIR.resolve(StandIns.SIGNING_KEY_STORE), workDir.resolve(StandIns.SIGNING_KEY_STORE));
+        Files.copy(WORK_DIR.resolve(StandIns.ACS_SIGNING_KEY_STORE), workDir.resolve(StandIns.ACS_SIGNING_KEY_STORE));
+        Files.writeString(workDir.resolve(StandIns.TLS_KEY_STORE), "not a key store");
+
+        try (StandIns standIns = StandIns.start(StandInOptions.randomPorts(workDir))) {
+            X509Certificate made = onlyCertificate(standIns.trustStore());
+            assertTrue(made.getSubjectAlternativeNames().stream().anyMatch(san -> san.get(1).equals("127.0.0.1")));
+        }
+    }
+
+    @Test
+    void busyPortSaysWhichPropertyMovesIt() {
+        try (StandIns first = StandIns.start(StandInOptions.randomPorts(WORK_DIR))) {
+            int busy = first.graph().port();
+
+            PortInUseException e = assertThrows(PortInUseException.class,
+                    () -> StandIns.start(new StandInOptions(0, busy, 0, WORK_DIR)));
+
+            assertEquals(busy, e.port());
+            assertEquals("Port " + busy + " for the Graph stand-in is already in use; choose another with -Dstandin.graph.port=<port>",
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void resetForgetsEverything() {
+        try (StandIns standIns = StandIns.start(StandInOptions.randomPorts(WORK_DIR))) {
+            DemoUser alice = standIns.entra().user("alice");
+            standIns.acs().createIdentity();
+            standIns.graph().seedExtension(alice.oid(), standIns.apiClientId(), "x", Map.of());
+            standIns.faults().inject(Operation.GRAPH_GET_ME, Fault.status(500).share(1));
+            standIns.entra().withholdConsent(true);
+            standIns.entra().requireMfa(alice.oid());
+
+            standIns.reset();
+
+            assertEquals(0, standIns.acs().liveIdentities().size());
+            assertEquals(Map.of(), standIns.graph().extensionsOf(alice.oid()));
+            assertEquals(0, standIns.calls().total());
+        }
+    }
+
+    @Test
+    void mainPrintsTheEnvironmentAndStopsOnSigterm() throws Exception {
+        Process main = startMain("-Dstandin.entra.port=0", "-Dstandin.graph.port=0", "-Dstandin.acs.port=0");
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(main.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null) {
+                lines.add(line);
+                if (line.startsWith("Token endpoint:")) {
+                    main.toHandle().destroy(); // SIGTERM, leaving our end of the pipes open
+                }
+            }
+        }
+        assertTrue(main.waitFor(20, TimeUnit.SECONDS));
+        String stderr = new String(main.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(lines.stream().anyMatch(l -> l.matches("AAD_INSTANCE=https://127\\.0\\.0\\.1:\\d+/")), String.join("\n", lines) + stderr);
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("ACS_CONNECTION_STRING=endpoint=https://127.0.0.1:")));
+        assertTrue(lines.contains("Stand-ins stopped."), String.join("\n", lines));
+    }
+
+    @Test
+    void mainNamesABusyPortInOneLine() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int busy = taken.getLocalPort();
+            Process main = startMain("-Dstandin.entra.port=0", "-Dstandin.graph.port=0", "-Dstandin.acs.port=" + busy);
+
+            String stderr = new String(main.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(main.waitFor(20, TimeUnit.SECONDS));
+            assertEquals(1, main.exitValue());
+            assertEquals("Port " + busy + " for the ACS stand-in is already in use; choose another with -Dstandin.acs.port=<port>",
+                    stderr.strip());
+        }
+    }
+
+    private static Process startMain(String... properties) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(List.of(properties));
+        command.addAll(List.of("-Dstandin.workDir=" + WORK_DIR, "-cp", System.getProperty("java.class.path"), StandInsMain.class.getName()));
+        try {
+            return new ProcessBuilder(command).start();
+        } catch (java.io.IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static X509Certificate onlyCertificate(Path trustStore) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(trustStore)) {
+            ks.load(in, "changeit".toCharArray());
+        }
+        assertEquals(1, ks.size());
+        return (X509Certificate) ks.getCertificate(ks.aliases().nextElement());
+    }
+}

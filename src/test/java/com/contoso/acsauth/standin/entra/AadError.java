@@ -1,0 +1,90 @@
+package com.contoso.acsauth.standin.entra;
+
+import com.contoso.acsauth.standin.StandInServer.Response;
+import jakarta.json.Json;
+import jakarta.json.JsonObjectBuilder;
+
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.UUID;
+
+/**
+ * An Entra ID error answer (thrown by the checks, turned into the wire shape once): {@code error},
+ * {@code error_description} "AADSTS<n>: ..." with the Trace ID / Correlation ID / Timestamp lines, {@code error_codes},
+ * {@code timestamp}, {@code trace_id}, {@code correlation_id}, {@code error_uri}, and for Conditional Access
+ * {@code suberror} and {@code claims}.
+ */
+final class AadError extends Exception {
+
+    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'");
+
+    final int status;
+    final String error;
+    final int code;
+    private final String suberror;
+    private final String claims;
+
+    AadError(int status, String error, int code, String message) {
+        this(status, error, code, message, null, null);
+    }
+
+    AadError(int status, String error, int code, String message, String suberror, String claims) {
+        super("AADSTS" + code + ": " + message, null, false, false);
+        this.status = status;
+        this.error = error;
+        this.code = code;
+        this.suberror = suberror;
+        this.claims = claims;
+    }
+
+    static AadError invalidGrant(int code, String message) {
+        return new AadError(400, "invalid_grant", code, message);
+    }
+
+    static AadError invalidRequest(int code, String message) {
+        return new AadError(400, "invalid_request", code, message);
+    }
+
+    static AadError missingParameter(String name) {
+        return invalidRequest(900144, "The request body must contain the following parameter: '" + name + "'.");
+    }
+
+    /** What an injected fault of {@code status} answers: throttling and outages as Entra reports them. */
+    static AadError forStatus(int status) {
+        if (status == 429) {
+            return new AadError(429, "temporarily_unavailable", 90055,
+                    "There are too many incoming requests. Please try again later.");
+        }
+        if (status >= 500) {
+            return new AadError(status, "temporarily_unavailable", 90033, "A transient error has occurred. Please try again.");
+        }
+        if (status == 401) {
+            return new AadError(401, "invalid_client", 7000215, "Invalid client secret provided.");
+        }
+        return new AadError(status, "invalid_request", 90100, "Request failed (injected fault " + status + ").");
+    }
+
+    /** The answer; {@code correlationId} is the caller's client-request-id when it sent one, as Entra echoes it. */
+    Response toResponse(String correlationId) {
+        String traceId = UUID.randomUUID().toString();
+        String correlation = correlationId != null ? correlationId : UUID.randomUUID().toString();
+        String timestamp = TIMESTAMP.format(ZonedDateTime.now(ZoneOffset.UTC));
+        JsonObjectBuilder body = Json.createObjectBuilder()
+                .add("error", error)
+                .add("error_description", getMessage() + "\r\nTrace ID: " + traceId + "\r\nCorrelation ID: " + correlation
+                        + "\r\nTimestamp: " + timestamp)
+                .add("error_codes", Json.createArrayBuilder().add(code))
+                .add("timestamp", timestamp)
+                .add("trace_id", traceId)
+                .add("correlation_id", correlation)
+                .add("error_uri", "https://login.microsoftonline.com/error?code=" + code);
+        if (suberror != null) {
+            body.add("suberror", suberror);
+        }
+        if (claims != null) {
+            body.add("claims", claims);
+        }
+        return Response.json(status, body.build());
+    }
+}

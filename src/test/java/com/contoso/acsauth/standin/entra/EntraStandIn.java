@@ -1,0 +1,480 @@
+package com.contoso.acsauth.standin.entra;
+
+import com.contoso.acsauth.standin.CallLog;
+import com.contoso.acsauth.standin.DemoUser;
+import com.contoso.acsauth.standin.Faults;
+import com.contoso.acsauth.standin.Operation;
+import com.contoso.acsauth.standin.SelfSignedKeyStore;
+import com.contoso.acsauth.standin.StandInServer;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.util.Base64;
+import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+
+import javax.net.ssl.SSLContext;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.text.ParseException;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateEncodingException;
+import java.security.interfaces.RSAPublicKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Microsoft Entra ID v2 for one tenant: OpenID discovery, the signing keys, and the token endpoint for
+ * On-Behalf-Of (the server's Graph token) and the resource-owner password grant (the demo users' API and Teams
+ * tokens). Also answers what msal4j asks for on the side: instance discovery and the user realm.
+ */
+public final class EntraStandIn extends StandInServer {
+
+    public static final String TENANT_ID = "8b4a1c6e-2f3d-4e5a-9b7c-0d1e2f3a4b5c";
+    public static final String TENANT_DOMAIN = "contoso.test";
+    /** The API app registration (the server's AAD_CLIENT_ID). */
+    public static final String API_CLIENT_ID = "5e1c7a2b-9d4f-4c3e-8a6b-1f2e3d4c5b6a";
+    public static final String API_CLIENT_SECRET = "standin~api~secret.0123456789abcdef";
+    /** The single-page app that calls the API (public client; azp of the API tokens). */
+    public static final String SPA_CLIENT_ID = "c0ffee00-1a2b-4c3d-8e9f-0a1b2c3d4e5f";
+    public static final String GRAPH_AUDIENCE = "https://graph.microsoft.com";
+    public static final String GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
+    public static final String TEAMS_AUDIENCE = "https://auth.msft.communication.azure.com";
+    public static final String TEAMS_SCOPES = "Teams.ManageCalls Teams.ManageChats";
+    public static final String API_SCOPE = "access_as_user";
+    /** Graph permissions the tenant admin consented to for the API app (scp of its Graph tokens). */
+    public static final List<String> CONSENTED_GRAPH_PERMISSIONS = List.of("User.Read", "User.ReadWrite.All");
+
+    static final Duration TOKEN_LIFETIME = Duration.ofHours(1);
+
+    private static final List<DemoUser> USERS = List.of(
+            new DemoUser("alice@" + TENANT_DOMAIN, "alice-password", "a11ce000-0000-4000-8000-000000000001", "Alice Adams"),
+            new DemoUser("bob@" + TENANT_DOMAIN, "bob-password", "b0b00000-0000-4000-8000-000000000002", "Bob Baker"),
+            new DemoUser("carol@" + TENANT_DOMAIN, "carol-password", "ca201000-0000-4000-8000-000000000003", "Carol Chen"));
+
+    private final RSAKey signingKey;
+    private final RSASSASigner signer;
+    private final TokenEndpoint tokenEndpoint;
+    private final AtomicBoolean consentWithheld = new AtomicBoolean();
+    private final Set<String> mfaRequired = ConcurrentHashMap.newKeySet();
+
+    public EntraStandIn(int port, SSLContext tls, SelfSignedKeyStore signing, CallLog calls, Faults faults) {
+        super("Entra", "standin.entra.port", port, tls, calls, faults);
+        this.signingKey = publishedKey(signing);
+        try {
+            this.signer = new RSASSASigner(signingKey);
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+        this.tokenEndpoint = new TokenEndpoint(this);
+    }
+
+    // Entra publishes each key with its certificate; kid is the certificate's SHA-1 thumbprint, like x5t
+    private static RSAKey publishedKey(SelfSignedKeyStore signing) {
+        try {
+            byte[] der = signing.certificate().getEncoded();
+            Base64URL x5t = Base64URL.encode(MessageDigest.getInstance("SHA-1").digest(der));
+            return new RSAKey.Builder((RSAPublicKey) signing.certificate().getPublicKey())
+                    .privateKey(signing.privateKey())
+                    .keyUse(KeyUse.SIGNATURE)
+                    .keyID(x5t.toString())
+                    .x509CertThumbprint(x5t)
+                    .x509CertChain(List.of(Base64.encode(der)))
+                    .build();
+        } catch (CertificateEncodingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---- the contract -------------------------------------------------------------------------------------------
+
+    /** {@code https://127.0.0.1:<port>/} */
+    public String aadInstance() {
+        return baseUrl();
+    }
+
+    public String tenantId() {
+        return TENANT_ID;
+    }
+
+    public String apiClientId() {
+        return API_CLIENT_ID;
+    }
+
+    public String apiClientSecret() {
+        return API_CLIENT_SECRET;
+    }
+
+    /** The SPA's client id: a registered public client, azp of {@link #apiToken(DemoUser)}. */
+    public String spaClientId() {
+        return SPA_CLIENT_ID;
+    }
+
+    public List<DemoUser> users() {
+        return USERS;
+    }
+
+    /** {@code "alice"}, {@code "bob"}, {@code "carol"} (a full username works too). */
+    public DemoUser user(String shortName) {
+        return USERS.stream()
+                .filter(u -> u.shortName().equalsIgnoreCase(shortName) || u.username().equalsIgnoreCase(shortName))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no demo user " + shortName + "; there are alice, bob and carol"));
+    }
+
+    /** The published signing key, private part included, with its kid. */
+    public RSAKey signingKey() {
+        return signingKey;
+    }
+
+    /** {@code <aadInstance><tenant>/v2.0}: the issuer of v2 tokens (the API's). */
+    public String issuer() {
+        return aadInstance() + TENANT_ID + "/v2.0";
+    }
+
+    /** {@code https://sts.windows.net/<tenant>/}: the issuer of v1 tokens (Graph's and the Teams tokens). */
+    public String v1Issuer() {
+        return "https://sts.windows.net/" + TENANT_ID + "/";
+    }
+
+    /** A v2 access token for the API, as the SPA would send it: aud apiClientId, scp access_as_user, 1 h. */
+    public String apiToken(DemoUser u) {
+        return sign(apiTokenClaims(u).build());
+    }
+
+    /** The claims of {@link #apiToken(DemoUser)}, prefilled, for crafting bad tokens. */
+    public JWTClaimsSet.Builder apiTokenClaims(DemoUser u) {
+        return apiTokenClaims(u, SPA_CLIENT_ID, "0");
+    }
+
+    /** Signs with the published key: RS256, its kid, typ JWT. */
+    public String sign(JWTClaimsSet claims) {
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT)
+                .keyID(signingKey.getKeyID()).build(), claims);
+        try {
+            jwt.sign(signer);
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+        return jwt.serialize();
+    }
+
+    /** The Entra token a Teams user's app gets for ACS: aud auth.msft.communication.azure.com, appid = appId. */
+    public String teamsToken(DemoUser u, String appId) {
+        return sign(v1TokenClaims(u, TEAMS_AUDIENCE, appId, "0", TEAMS_SCOPES).build());
+    }
+
+    /** A Graph token as On-Behalf-Of issues it to the API app (scp = the consented permissions). */
+    public String graphToken(DemoUser u) {
+        return sign(graphTokenClaims(u, API_CLIENT_ID).build());
+    }
+
+    /** Claims of a Graph token for {@code appId}, prefilled, for crafting bad tokens. */
+    public JWTClaimsSet.Builder graphTokenClaims(DemoUser u, String appId) {
+        return v1TokenClaims(u, GRAPH_AUDIENCE, appId, "1", String.join(" ", CONSENTED_GRAPH_PERMISSIONS))
+                .claim("idtyp", "user");
+    }
+
+    /**
+     * The claims of {@code jwt} if it is an RS256 JWT signed with the published key, else empty. Only the signature
+     * is checked: audience, issuer and lifetime are each service's business.
+     */
+    public Optional<JWTClaimsSet> claimsIfSignedByUs(String jwt) {
+        try {
+            SignedJWT parsed = SignedJWT.parse(jwt);
+            if (!JWSAlgorithm.RS256.equals(parsed.getHeader().getAlgorithm())
+                    || !signingKey.getKeyID().equals(parsed.getHeader().getKeyID())
+                    || !parsed.verify(new RSASSAVerifier(signingKey.toRSAPublicKey()))) {
+                return Optional.empty();
+            }
+            return Optional.of(parsed.getJWTClaimsSet());
+        } catch (ParseException | JOSEException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** On-Behalf-Of answers {@code invalid_grant} AADSTS65001 while true. */
+    public void withholdConsent(boolean withheld) {
+        consentWithheld.set(withheld);
+    }
+
+    /** On-Behalf-Of for this user answers {@code invalid_grant} AADSTS50079 with a {@code claims} challenge. */
+    public void requireMfa(String oid) {
+        mfaRequired.add(oid);
+    }
+
+    /** Back to consent given and no MFA demands. */
+    public void reset() {
+        consentWithheld.set(false);
+        mfaRequired.clear();
+    }
+
+    /**
+     * The instance discovery document for this authority: pass it to msal4j's {@code aadInstanceDiscoveryResponse}
+     * so its token cache works on a port other than 443 (aliases with and without the port).
+     */
+    public String instanceDiscoveryResponse() {
+        return instanceDiscovery().toString();
+    }
+
+    public String openIdConfigurationUrl() {
+        return issuer() + "/.well-known/openid-configuration";
+    }
+
+    public String jwksUri() {
+        return aadInstance() + TENANT_ID + "/discovery/v2.0/keys";
+    }
+
+    public String tokenEndpoint() {
+        return aadInstance() + TENANT_ID + "/oauth2/v2.0/token";
+    }
+
+    // ---- what the token endpoint needs ------------------------------------------------------------------------
+
+    boolean consentWithheld() {
+        return consentWithheld.get();
+    }
+
+    boolean mfaRequired(String oid) {
+        return mfaRequired.contains(oid);
+    }
+
+    JWTClaimsSet.Builder apiTokenClaims(DemoUser u, String azp, String azpacr) {
+        Instant now = Instant.now();
+        return new JWTClaimsSet.Builder()
+                .audience(API_CLIENT_ID)
+                .issuer(issuer())
+                .issueTime(Date.from(now))
+                .notBeforeTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(TOKEN_LIFETIME)))
+                .claim("azp", azp)
+                .claim("azpacr", azpacr)
+                .claim("name", u.displayName())
+                .claim("oid", u.oid())
+                .claim("preferred_username", u.username())
+                .claim("scp", API_SCOPE)
+                .subject(pairwiseSubject(u.oid(), API_CLIENT_ID))
+                .claim("tid", TENANT_ID)
+                .claim("uti", uniqueTokenId())
+                .claim("ver", "2.0");
+    }
+
+    JWTClaimsSet.Builder v1TokenClaims(DemoUser u, String audience, String appId, String appidacr, String scp) {
+        Instant now = Instant.now();
+        return new JWTClaimsSet.Builder()
+                .audience(audience)
+                .issuer(v1Issuer())
+                .issueTime(Date.from(now))
+                .notBeforeTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(TOKEN_LIFETIME)))
+                .claim("appid", appId)
+                .claim("appidacr", appidacr)
+                .claim("name", u.displayName())
+                .claim("oid", u.oid())
+                .claim("scp", scp)
+                .subject(pairwiseSubject(u.oid(), appId))
+                .claim("tid", TENANT_ID)
+                .claim("unique_name", u.username())
+                .claim("upn", u.username())
+                .claim("uti", uniqueTokenId())
+                .claim("ver", "1.0");
+    }
+
+    /** The id_token msal4j reads to build its account. */
+    String idToken(DemoUser u, String clientId) {
+        Instant now = Instant.now();
+        return sign(new JWTClaimsSet.Builder()
+                .audience(clientId)
+                .issuer(issuer())
+                .issueTime(Date.from(now))
+                .notBeforeTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(TOKEN_LIFETIME)))
+                .claim("name", u.displayName())
+                .claim("oid", u.oid())
+                .claim("preferred_username", u.username())
+                .subject(pairwiseSubject(u.oid(), clientId))
+                .claim("tid", TENANT_ID)
+                .claim("ver", "2.0")
+                .build());
+    }
+
+    Set<String> registeredClients() {
+        return Set.of(API_CLIENT_ID, SPA_CLIENT_ID);
+    }
+
+    // Entra's sub is pairwise per app; a stable hash is enough to keep it different from oid
+    private static String pairwiseSubject(String oid, String appId) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest((oid + "|" + appId).getBytes(StandardCharsets.UTF_8));
+            return Base64URL.encode(digest).toString().substring(0, 43);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String uniqueTokenId() {
+        return Base64URL.encode(UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8)).toString().substring(0, 22);
+    }
+
+    // ---- HTTP -------------------------------------------------------------------------------------------------
+
+    @Override
+    protected Operation classify(Request request) {
+        String[] segments = request.path().split("/");
+        // "", tenant, ...rest
+        if (segments.length < 3) {
+            return null;
+        }
+        String rest = request.path().substring(segments[1].length() + 1).toLowerCase(Locale.ROOT);
+        return switch (rest) {
+            case "/v2.0/.well-known/openid-configuration" -> Operation.ENTRA_DISCOVERY;
+            case "/discovery/v2.0/keys", "/discovery/keys" -> Operation.ENTRA_KEYS;
+            case "/oauth2/v2.0/token" -> switch (request.form().getOrDefault("grant_type", "")) {
+                case TokenEndpoint.JWT_BEARER -> Operation.ENTRA_TOKEN_OBO;
+                case "password" -> Operation.ENTRA_TOKEN_PASSWORD;
+                default -> null;
+            };
+            default -> null;
+        };
+    }
+
+    @Override
+    protected Response handle(Operation op, Request request) {
+        try {
+            if (op == null) {
+                return unclassified(request);
+            }
+            requireOurTenant(request);
+            return switch (op) {
+                case ENTRA_DISCOVERY -> Response.json(200, openIdConfiguration());
+                case ENTRA_KEYS -> Response.json(200, keys());
+                case ENTRA_TOKEN_OBO -> tokenEndpoint.onBehalfOf(request);
+                case ENTRA_TOKEN_PASSWORD -> tokenEndpoint.password(request);
+                default -> throw new IllegalStateException("not an Entra operation: " + op);
+            };
+        } catch (AadError e) {
+            return e.toResponse(request.header("client-request-id"));
+        }
+    }
+
+    @Override
+    protected Response errorResponse(Operation op, Request request, int status) {
+        return AadError.forStatus(status).toResponse(request.header("client-request-id"));
+    }
+
+    @Override
+    protected Response decorate(Request request, Response response) {
+        String clientRequestId = request.header("client-request-id");
+        Response decorated = response.withHeader("Cache-Control", "no-store, no-cache")
+                .withHeader("x-ms-request-id", UUID.randomUUID().toString());
+        // Entra echoes the caller's id when asked to (msal4j asks with return-client-request-id: true)
+        return clientRequestId == null ? decorated : decorated.withHeader("client-request-id", clientRequestId);
+    }
+
+    private Response unclassified(Request request) throws AadError {
+        String path = request.path().toLowerCase(Locale.ROOT);
+        if (path.equals("/common/discovery/instance")) {
+            return Response.json(200, instanceDiscovery());
+        }
+        if (path.startsWith("/common/userrealm/")) {
+            String username = URLDecoder.decode(request.path().substring("/common/userrealm/".length()), StandardCharsets.UTF_8);
+            return Response.json(200, userRealm(username));
+        }
+        if (path.endsWith("/oauth2/v2.0/token")) {
+            requireOurTenant(request);
+            String grantType = request.form().get("grant_type");
+            if (grantType == null || grantType.isEmpty()) {
+                throw AadError.missingParameter("grant_type");
+            }
+            throw new AadError(400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type '" + grantType + "'.");
+        }
+        throw new AadError(404, "invalid_request", 900561, "The stand-in does not serve " + request.method() + " " + request.path() + ".");
+    }
+
+    private void requireOurTenant(Request request) throws AadError {
+        String tenant = request.path().split("/")[1];
+        if (!tenant.equalsIgnoreCase(TENANT_ID) && !tenant.equalsIgnoreCase(TENANT_DOMAIN)) {
+            throw AadError.invalidRequest(90002, "Tenant '" + tenant + "' not found. Check to make sure you have the correct tenant ID"
+                    + " and are signing into the correct cloud.");
+        }
+    }
+
+    private JsonObject openIdConfiguration() {
+        String base = aadInstance() + TENANT_ID;
+        return Json.createObjectBuilder()
+                .add("token_endpoint", base + "/oauth2/v2.0/token")
+                .add("token_endpoint_auth_methods_supported", Json.createArrayBuilder()
+                        .add("client_secret_post").add("private_key_jwt").add("client_secret_basic"))
+                .add("jwks_uri", jwksUri())
+                .add("response_modes_supported", Json.createArrayBuilder().add("query").add("fragment").add("form_post"))
+                .add("subject_types_supported", Json.createArrayBuilder().add("pairwise"))
+                .add("id_token_signing_alg_values_supported", Json.createArrayBuilder().add("RS256"))
+                .add("response_types_supported", Json.createArrayBuilder().add("code").add("id_token").add("code id_token").add("id_token token"))
+                .add("scopes_supported", Json.createArrayBuilder().add("openid").add("profile").add("email").add("offline_access"))
+                .add("issuer", issuer())
+                .add("request_uri_parameter_supported", false)
+                .add("userinfo_endpoint", "https://graph.microsoft.com/oidc/userinfo")
+                .add("authorization_endpoint", base + "/oauth2/v2.0/authorize")
+                .add("device_authorization_endpoint", base + "/oauth2/v2.0/devicecode")
+                .add("http_logout_supported", true)
+                .add("frontchannel_logout_supported", true)
+                .add("end_session_endpoint", base + "/oauth2/v2.0/logout")
+                .add("claims_supported", Json.createArrayBuilder().add("sub").add("iss").add("aud").add("exp").add("iat")
+                        .add("nbf").add("name").add("oid").add("tid").add("preferred_username").add("ver"))
+                .add("kerberos_endpoint", base + "/kerberos")
+                .add("tenant_region_scope", "EU")
+                .add("cloud_instance_name", "microsoftonline.com")
+                .add("cloud_graph_host_name", "graph.windows.net")
+                .add("msgraph_host", "graph.microsoft.com")
+                .add("rbac_url", "https://pas.windows.net")
+                .build();
+    }
+
+    private JsonObject keys() {
+        Map<String, Object> jwk = signingKey.toPublicJWK().toJSONObject();
+        return Json.createObjectBuilder()
+                .add("keys", Json.createArrayBuilder().add(Json.createObjectBuilder(jwk).add("issuer", issuer())))
+                .build();
+    }
+
+    private JsonObject instanceDiscovery() {
+        String host = "127.0.0.1";
+        return Json.createObjectBuilder()
+                .add("tenant_discovery_endpoint", openIdConfigurationUrl())
+                .add("api-version", "1.1")
+                .add("metadata", Json.createArrayBuilder().add(Json.createObjectBuilder()
+                        .add("preferred_network", host)
+                        .add("preferred_cache", host)
+                        .add("aliases", Json.createArrayBuilder().add(host).add(host + ":" + port()))))
+                .build();
+    }
+
+    private JsonObject userRealm(String username) {
+        boolean ours = username.toLowerCase(Locale.ROOT).endsWith("@" + TENANT_DOMAIN);
+        return Json.createObjectBuilder()
+                .add("ver", "1.0")
+                .add("account_type", ours ? "Managed" : "Unknown")
+                .add("domain_name", ours ? TENANT_DOMAIN : username.substring(username.indexOf('@') + 1))
+                .add("cloud_instance_name", "microsoftonline.com")
+                .add("cloud_audience_urn", "urn:federation:MicrosoftOnline")
+                .build();
+    }
+}

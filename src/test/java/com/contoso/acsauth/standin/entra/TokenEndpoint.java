@@ -1,0 +1,337 @@
+package com.contoso.acsauth.standin.entra;
+
+import com.contoso.acsauth.standin.DemoUser;
+import com.contoso.acsauth.standin.StandInServer.Request;
+import com.contoso.acsauth.standin.StandInServer.Response;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import jakarta.json.Json;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import static com.contoso.acsauth.standin.entra.EntraStandIn.API_CLIENT_ID;
+import static com.contoso.acsauth.standin.entra.EntraStandIn.API_CLIENT_SECRET;
+import static com.contoso.acsauth.standin.entra.EntraStandIn.CONSENTED_GRAPH_PERMISSIONS;
+import static com.contoso.acsauth.standin.entra.EntraStandIn.GRAPH_APP_ID;
+import static com.contoso.acsauth.standin.entra.EntraStandIn.GRAPH_AUDIENCE;
+import static com.contoso.acsauth.standin.entra.EntraStandIn.SPA_CLIENT_ID;
+import static com.contoso.acsauth.standin.entra.EntraStandIn.TEAMS_AUDIENCE;
+import static com.contoso.acsauth.standin.entra.EntraStandIn.TEAMS_SCOPES;
+import static com.contoso.acsauth.standin.entra.EntraStandIn.TENANT_ID;
+
+/** {@code POST /{tenant}/oauth2/v2.0/token}: the On-Behalf-Of and password grants, checked the way Entra checks them. */
+final class TokenEndpoint {
+
+    static final String JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+    private static final Set<String> OIDC_SCOPES = Set.of("openid", "profile", "offline_access", "email");
+    // Entra tolerates this much clock skew on nbf; exp is checked strictly so "just expired" tokens fail in tests
+    private static final Duration NOT_BEFORE_SKEW = Duration.ofMinutes(5);
+    private static final String API_APP_NAME = "ACS Auth Server";
+
+    private final EntraStandIn entra;
+
+    TokenEndpoint(EntraStandIn entra) {
+        this.entra = entra;
+    }
+
+    // ---- On-Behalf-Of -----------------------------------------------------------------------------------------
+
+    Response onBehalfOf(Request request) throws AadError {
+        Map<String, String> form = request.form();
+        String clientId = authenticateConfidentialClient(request, form);
+        String assertion = required(form, "assertion");
+        String tokenUse = required(form, "requested_token_use");
+        if (!"on_behalf_of".equals(tokenUse)) {
+            throw AadError.invalidRequest(90014, "The request_token_use value '" + tokenUse + "' is not valid; expected 'on_behalf_of'.");
+        }
+        JWTClaimsSet user = verifyAssertion(assertion, clientId);
+        List<String> permissions = requestedGraphPermissions(required(form, "scope"));
+        List<String> notConsented = permissions.stream()
+                .filter(p -> CONSENTED_GRAPH_PERMISSIONS.stream().noneMatch(p::equalsIgnoreCase))
+                .toList();
+        if (entra.consentWithheld() || !notConsented.isEmpty()) {
+            throw AadError.invalidGrant(65001, "The user or administrator has not consented to use the application with ID '"
+                    + clientId + "' named '" + API_APP_NAME + "'. Send an interactive authorization request for this user and resource.");
+        }
+        DemoUser demoUser = asDemoUser(user);
+        if (entra.mfaRequired(demoUser.oid())) {
+            String claims = Json.createObjectBuilder().add("access_token", Json.createObjectBuilder()
+                    .add("capolids", Json.createObjectBuilder().add("essential", true)
+                            .add("values", Json.createArrayBuilder().add("5f1e2d3c-4b5a-4968-8776-655443322110")))).build().toString();
+            throw new AadError(400, "invalid_grant", 50079, "Due to a configuration change made by your administrator, or because you"
+                    + " moved to a new location, you must enroll in multi-factor authentication to access '" + GRAPH_APP_ID + "'.",
+                    "basic_action", claims);
+        }
+        JWTClaimsSet graphClaims = entra.graphTokenClaims(demoUser, clientId).build();
+        String scope = CONSENTED_GRAPH_PERMISSIONS.stream().map(p -> GRAPH_AUDIENCE + "/" + p).collect(Collectors.joining(" "));
+        return tokenResponse(entra.sign(graphClaims), graphClaims, scope, demoUser, clientId, form);
+    }
+
+    private String authenticateConfidentialClient(Request request, Map<String, String> form) throws AadError {
+        ClientCredentials credentials = clientCredentials(request, form);
+        String clientId = credentials.clientId();
+        if (clientId == null) {
+            throw AadError.missingParameter("client_id");
+        }
+        requireRegistered(clientId);
+        if (credentials.secret() == null) {
+            throw new AadError(401, "invalid_client", 7000218,
+                    "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+        }
+        if (!clientId.equals(API_CLIENT_ID) || !credentials.secret().equals(API_CLIENT_SECRET)) {
+            throw new AadError(401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the"
+                    + " request is the client secret value, not the client secret ID, for a secret added to app '" + clientId + "'.");
+        }
+        return clientId;
+    }
+
+    private JWTClaimsSet verifyAssertion(String assertion, String clientId) throws AadError {
+        SignedJWT jwt;
+        JWTClaimsSet claims;
+        try {
+            jwt = SignedJWT.parse(assertion);
+            claims = jwt.getJWTClaimsSet();
+        } catch (ParseException e) {
+            throw AadError.invalidGrant(50013, "Assertion failed signature validation. [Reason - The provided value for the input"
+                    + " parameter 'assertion' is not a valid JWT.]");
+        }
+        String kid = jwt.getHeader().getKeyID();
+        if (!JWSAlgorithm.RS256.equals(jwt.getHeader().getAlgorithm()) || !entra.signingKey().getKeyID().equals(kid)) {
+            throw AadError.invalidGrant(50013, "Assertion failed signature validation. [Reason - The key was not found.,"
+                    + " Thumbprint of key used by client: '" + kid + "']");
+        }
+        try {
+            if (!jwt.verify(new RSASSAVerifier(entra.signingKey().toRSAPublicKey()))) {
+                throw AadError.invalidGrant(50013, "Assertion failed signature validation. [Reason - Key was found, but use of the"
+                        + " key to verify the signature failed., Thumbprint of key used by client: '" + kid + "']");
+            }
+        } catch (JOSEException e) {
+            throw AadError.invalidGrant(50013, "Assertion failed signature validation. [Reason - " + e.getMessage() + "]");
+        }
+        Object tid = claims.getClaim("tid");
+        String issuer = claims.getIssuer();
+        if (!TENANT_ID.equals(tid) || !(entra.issuer().equals(issuer) || entra.v1Issuer().equals(issuer))) {
+            throw AadError.invalidGrant(50013, "Assertion is not valid. The issuer '" + issuer + "' (tenant '" + tid
+                    + "') is not the issuer of tenant '" + TENANT_ID + "'.");
+        }
+        List<String> audience = claims.getAudience();
+        if (audience.stream().noneMatch(a -> a.equals(clientId) || a.equals("api://" + clientId))) {
+            throw AadError.invalidGrant(50013, "Assertion audience does not match the Client app presenting the assertion. The audience"
+                    + " in the assertion was '" + String.join(",", audience) + "' and the expected audience is '" + clientId
+                    + "' or one of the Application Uris of this application with App ID '" + clientId + "'(" + API_APP_NAME
+                    + "). The downstream client must request a token for the expected audience (the application that made the OBO"
+                    + " request) and this application should use that token as the assertion.");
+        }
+        Instant now = Instant.now();
+        Date exp = claims.getExpirationTime();
+        Date nbf = claims.getNotBeforeTime();
+        if (exp == null || !exp.toInstant().isAfter(now) || (nbf != null && nbf.toInstant().isAfter(now.plus(NOT_BEFORE_SKEW)))) {
+            throw AadError.invalidGrant(50013, "Assertion is not within its valid time range. Ensure that the access token is not"
+                    + " expired before using it for user assertion, or request a new token. Current time: " + now
+                    + ", expiry time of assertion " + (exp == null ? "(none)" : exp.toInstant()) + ".");
+        }
+        if (!(claims.getClaim("oid") instanceof String oid) || oid.isBlank()) {
+            throw AadError.invalidGrant(50013, "Assertion is not valid: it carries no 'oid' claim, so it is not a user's token.");
+        }
+        return claims;
+    }
+
+    private static DemoUser asDemoUser(JWTClaimsSet claims) throws AadError {
+        try {
+            String oid = claims.getStringClaim("oid");
+            String username = claims.getStringClaim("preferred_username");
+            if (username == null) {
+                username = claims.getStringClaim("upn");
+            }
+            String name = claims.getStringClaim("name");
+            return new DemoUser(username != null ? username : oid + "@" + EntraStandIn.TENANT_DOMAIN, null, oid,
+                    name != null ? name : oid);
+        } catch (ParseException e) {
+            throw AadError.invalidGrant(50013, "Assertion is not valid: " + e.getMessage());
+        }
+    }
+
+    // Graph permission names out of "openid profile offline_access https://graph.microsoft.com/User.Read"
+    private static List<String> requestedGraphPermissions(String scope) throws AadError {
+        Set<String> permissions = new LinkedHashSet<>();
+        for (String s : resourceScopes(scope)) {
+            String lower = s.toLowerCase(Locale.ROOT);
+            String permission;
+            if (lower.startsWith(GRAPH_AUDIENCE + "/")) {
+                permission = s.substring(GRAPH_AUDIENCE.length() + 1);
+            } else if (lower.startsWith(GRAPH_APP_ID + "/")) {
+                permission = s.substring(GRAPH_APP_ID.length() + 1);
+            } else if (!s.contains("/") && !s.contains(":")) {
+                permission = s; // Entra reads a bare permission name as Graph's
+            } else {
+                throw invalidScope(s);
+            }
+            if (permission.equalsIgnoreCase(".default")) {
+                permissions.addAll(CONSENTED_GRAPH_PERMISSIONS);
+            } else if (!permission.isEmpty()) {
+                permissions.add(permission);
+            } else {
+                throw invalidScope(s);
+            }
+        }
+        if (permissions.isEmpty()) {
+            throw invalidScope(scope);
+        }
+        return new ArrayList<>(permissions);
+    }
+
+    // ---- resource-owner password ------------------------------------------------------------------------------
+
+    Response password(Request request) throws AadError {
+        Map<String, String> form = request.form();
+        ClientCredentials credentials = clientCredentials(request, form);
+        String clientId = credentials.clientId();
+        if (clientId == null) {
+            throw AadError.missingParameter("client_id");
+        }
+        requireRegistered(clientId);
+        String azpacr = "0";
+        if (credentials.secret() != null) {
+            if (clientId.equals(SPA_CLIENT_ID)) {
+                throw new AadError(401, "invalid_client", 700025,
+                        "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.");
+            }
+            if (!credentials.secret().equals(API_CLIENT_SECRET)) {
+                throw new AadError(401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the"
+                        + " request is the client secret value, not the client secret ID, for a secret added to app '" + clientId + "'.");
+            }
+            azpacr = "1";
+        }
+        String username = required(form, "username");
+        String password = required(form, "password");
+        DemoUser user = entra.users().stream()
+                .filter(u -> u.username().equalsIgnoreCase(username) && u.password().equals(password))
+                .findFirst()
+                .orElseThrow(() -> AadError.invalidGrant(50126, "Error validating credentials due to invalid username or password."));
+        String scope = required(form, "scope");
+        List<String> resourceScopes = resourceScopes(scope);
+        if (resourceScopes.isEmpty()) {
+            throw invalidScope(scope);
+        }
+        if (resourceScopes.stream().allMatch(TokenEndpoint::isApiScope)) {
+            JWTClaimsSet claims = entra.apiTokenClaims(user, clientId, azpacr).build();
+            return tokenResponse(entra.sign(claims), claims, "api://" + API_CLIENT_ID + "/" + EntraStandIn.API_SCOPE, user, clientId, form);
+        }
+        if (resourceScopes.stream().allMatch(TokenEndpoint::isTeamsScope)) {
+            JWTClaimsSet claims = entra.v1TokenClaims(user, TEAMS_AUDIENCE, clientId, azpacr, TEAMS_SCOPES).build();
+            String granted = List.of(TEAMS_SCOPES.split(" ")).stream().map(p -> TEAMS_AUDIENCE + "/" + p).collect(Collectors.joining(" "));
+            return tokenResponse(entra.sign(claims), claims, granted, user, clientId, form);
+        }
+        throw invalidScope(resourceScopes.stream().filter(s -> !isApiScope(s) && !isTeamsScope(s)).findFirst().orElse(scope));
+    }
+
+    private static boolean isApiScope(String scope) {
+        String lower = scope.toLowerCase(Locale.ROOT);
+        return Set.of("api://" + API_CLIENT_ID + "/access_as_user", API_CLIENT_ID + "/access_as_user",
+                "api://" + API_CLIENT_ID + "/.default", API_CLIENT_ID + "/.default").contains(lower);
+    }
+
+    private static boolean isTeamsScope(String scope) {
+        String lower = scope.toLowerCase(Locale.ROOT);
+        return Set.of(TEAMS_AUDIENCE + "/teams.managecalls", TEAMS_AUDIENCE + "/teams.managechats", TEAMS_AUDIENCE + "/.default")
+                .contains(lower);
+    }
+
+    // ---- shared -----------------------------------------------------------------------------------------------
+
+    /** The success shape msal4j parses and caches. */
+    private Response tokenResponse(String accessToken, JWTClaimsSet claims, String scope, DemoUser user, String clientId,
+                                   Map<String, String> form) {
+        long expiresIn = Math.max(0, Duration.between(Instant.now(), claims.getExpirationTime().toInstant()).getSeconds());
+        String clientInfo = Base64URL.encode(Json.createObjectBuilder().add("uid", user.oid()).add("utid", TENANT_ID).build()
+                .toString().getBytes(StandardCharsets.UTF_8)).toString();
+        var body = Json.createObjectBuilder()
+                .add("token_type", "Bearer")
+                .add("scope", scope)
+                .add("expires_in", expiresIn)
+                .add("ext_expires_in", expiresIn)
+                .add("access_token", accessToken);
+        Set<String> requested = Set.of(form.getOrDefault("scope", "").toLowerCase(Locale.ROOT).split(" "));
+        if (requested.contains("offline_access")) {
+            body.add("refresh_token", "standin-rt." + UUID.randomUUID());
+        }
+        body.add("id_token", entra.idToken(user, clientId));
+        if ("1".equals(form.get("client_info"))) {
+            body.add("client_info", clientInfo);
+        }
+        return Response.json(200, body.build());
+    }
+
+    private void requireRegistered(String clientId) throws AadError {
+        if (!entra.registeredClients().contains(clientId)) {
+            throw new AadError(400, "unauthorized_client", 700016, "Application with identifier '" + clientId + "' was not found in"
+                    + " the directory '" + EntraStandIn.TENANT_DOMAIN + "'. This can happen if the application has not been installed by"
+                    + " the administrator of the tenant or consented to by any user in the tenant.");
+        }
+    }
+
+    private static List<String> resourceScopes(String scope) {
+        List<String> scopes = new ArrayList<>();
+        for (String s : scope.trim().split("\\s+")) {
+            if (!s.isEmpty() && !OIDC_SCOPES.contains(s.toLowerCase(Locale.ROOT))) {
+                scopes.add(s);
+            }
+        }
+        return scopes;
+    }
+
+    private static AadError invalidScope(String scope) {
+        return new AadError(400, "invalid_scope", 70011,
+                "The provided value for the input parameter 'scope' is not valid. The scope " + scope + " is not valid.");
+    }
+
+    private static String required(Map<String, String> form, String name) throws AadError {
+        String value = form.get(name);
+        if (value == null || value.isBlank()) {
+            throw AadError.missingParameter(name);
+        }
+        return value;
+    }
+
+    // client_secret_post or client_secret_basic (RFC 6749 2.3.1: both parts form-url-encoded before Base64)
+    private static ClientCredentials clientCredentials(Request request, Map<String, String> form) throws AadError {
+        String authorization = request.header("Authorization");
+        if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            String decoded;
+            try {
+                decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw new AadError(401, "invalid_client", 7000215, "Invalid client secret provided (malformed Basic credentials).");
+            }
+            int colon = decoded.indexOf(':');
+            if (colon < 0) {
+                throw new AadError(401, "invalid_client", 7000215, "Invalid client secret provided (malformed Basic credentials).");
+            }
+            return new ClientCredentials(
+                    URLDecoder.decode(decoded.substring(0, colon), StandardCharsets.UTF_8),
+                    URLDecoder.decode(decoded.substring(colon + 1), StandardCharsets.UTF_8));
+        }
+        return new ClientCredentials(form.get("client_id"), form.get("client_secret"));
+    }
+
+    private record ClientCredentials(String clientId, String secret) {
+    }
+}
