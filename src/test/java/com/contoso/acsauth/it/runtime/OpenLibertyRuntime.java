@@ -1,0 +1,148 @@
+package com.contoso.acsauth.it.runtime;
+
+import com.contoso.acsauth.it.runtime.ServerProcess.Readiness;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.security.SecureRandom;
+import java.util.regex.Pattern;
+
+/**
+ * Open Liberty from the full {@code openliberty-runtime} zip, with {@code server-config/liberty/server.xml}: a fresh
+ * server directory per run under {@code WLP_USER_DIR=<workDir>/usr}, {@code server run} in the foreground.
+ *
+ * <p>Trust: the {@code mpJwt} feature pulls in {@code transportSecurity-1.0}, and Liberty then uses its own SSL
+ * configuration for the JWKS fetch and as the default of {@code HttpsURLConnection} (msal4j). The JDK HttpClient
+ * (azure-core) and OkHttp (Graph) still use the JVM's default trust, i.e. {@code -Djavax.net.ssl.trustStore}. So a
+ * trust store given in the JVM options is installed in both places: as JVM options and, through
+ * {@code configDropins/overrides}, as the trust store of Liberty's {@code defaultSSLConfig}.
+ */
+final class OpenLibertyRuntime implements ServerRuntime {
+
+    static final String SERVER_NAME = "acsauth";
+
+    private static final Readiness READY = new Readiness(
+            List.of(Pattern.compile("CWWKZ0001I"),   // application started
+                    Pattern.compile("CWWKF0011I")),  // server ready
+            List.of(Pattern.compile("CWWKZ0002E"),   // exception while starting the application
+                    Pattern.compile("CWWKZ0004E"),   // exception while starting the application (nested)
+                    Pattern.compile("CWWKZ0013E"),   // application name clash
+                    Pattern.compile("CWWKF0001E"),   // feature definition not found
+                    Pattern.compile("CWWKF0042E"),   // feature cannot be resolved
+                    Pattern.compile("CWWKO0221E"),   // port in use
+                    Pattern.compile("CWWKE0005E")),  // runtime cannot be started
+            Optional::empty);
+
+    private final Path libertyHome;
+    private final Path serverXml;
+    private final Path javaHome;
+    private final Path workDir;
+    private final int requestedPort;
+    private ServerProcess process;
+    private URI baseUrl;
+
+    OpenLibertyRuntime(Path libertyHome, Path serverXml, Path javaHome, Path workDir, int port) {
+        this.libertyHome = libertyHome;
+        this.serverXml = serverXml;
+        this.javaHome = javaHome;
+        this.workDir = workDir.toAbsolutePath();
+        this.requestedPort = port;
+    }
+
+    @Override
+    public String name() {
+        return "liberty";
+    }
+
+    @Override
+    public void start(Path war, Map<String, String> env, List<String> jvmOptions) {
+        Path script = libertyHome.resolve("bin/server");
+        if (!Files.isRegularFile(script)) {
+            throw new ServerStartException("liberty: " + libertyHome + " holds no Open Liberty; ./mvnw verify -Pliberty unpacks it"
+                    + " there, or point -Dliberty.home at a wlp directory");
+        }
+        int port = Ports.orFree(requestedPort);
+        Path userDir = workDir.resolve("usr");
+        Path serverDir = userDir.resolve("servers").resolve(SERVER_NAME);
+        try {
+            FileTrees.delete(serverDir); // fresh: a key.p12 left by an earlier run has another password
+            Files.createDirectories(serverDir.resolve("configDropins/overrides"));
+            Files.copy(serverXml, serverDir.resolve("server.xml"));
+            Files.writeString(serverDir.resolve("bootstrap.properties"), String.join("\n",
+                    "http.host=127.0.0.1",
+                    "http.port=" + port,
+                    "app.location=" + war.toAbsolutePath(),
+                    ""));
+            List<String> options = new ArrayList<>();
+            options.add("-Xmx512m");
+            options.addAll(jvmOptions);
+            Files.write(serverDir.resolve("jvm.options"), options);
+            Optional<String> trustStore = systemProperty(jvmOptions, "javax.net.ssl.trustStore");
+            if (trustStore.isPresent()) {
+                Files.writeString(serverDir.resolve("configDropins/overrides/trust.xml"), trustOverride(trustStore.get(),
+                        systemProperty(jvmOptions, "javax.net.ssl.trustStorePassword").orElse("changeit"),
+                        systemProperty(jvmOptions, "javax.net.ssl.trustStoreType").orElse("PKCS12")));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, String> environment = new HashMap<>(env);
+        environment.put("JAVA_HOME", javaHome.toString());
+        environment.put("WLP_USER_DIR", userDir.toString());
+        // Liberty creates defaultKeyStore (key.p12) with this password on first start
+        environment.putIfAbsent("keystore_password", randomPassword());
+        baseUrl = URI.create("http://127.0.0.1:" + port);
+        process = ServerProcess.launch(name(), List.of(script.toString(), "run", SERVER_NAME), environment, workDir,
+                workDir.resolve("server.log"));
+        process.awaitReady(baseUrl.resolve("/api/user"), READY);
+        process.reportReady(baseUrl);
+    }
+
+    private static String randomPassword() {
+        byte[] bytes = new byte[12];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    private static String trustOverride(String location, String password, String type) {
+        return """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <!-- written by the integration tests: Liberty's outbound TLS trusts the stand-ins' certificate -->
+                <server>
+                  <keyStore id="testTrustStore" location="%s" type="%s" password="%s" readOnly="true"/>
+                  <ssl id="defaultSSLConfig" keyStoreRef="defaultKeyStore" trustStoreRef="testTrustStore" trustDefaultCerts="true"/>
+                </server>
+                """.formatted(xml(location), xml(type), xml(password));
+    }
+
+    private static String xml(String value) {
+        return value.replace("&", "&amp;").replace("\"", "&quot;").replace("<", "&lt;");
+    }
+
+    private static Optional<String> systemProperty(List<String> jvmOptions, String name) {
+        String prefix = "-D" + name + "=";
+        return jvmOptions.stream().filter(o -> o.startsWith(prefix)).map(o -> o.substring(prefix.length())).reduce((a, b) -> b);
+    }
+
+    @Override
+    public URI baseUrl() {
+        return baseUrl;
+    }
+
+    @Override
+    public void close() {
+        if (process != null) {
+            process.stop();
+            process = null;
+        }
+    }
+}

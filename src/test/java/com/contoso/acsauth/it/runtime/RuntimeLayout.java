@@ -1,0 +1,32 @@
+package com.contoso.acsauth.it.runtime;
+
+import java.nio.file.Path;
+
+/**
+ * Where the server distributions are. Maven puts them under {@code target} (see the pom's profiles); each can be
+ * pointed elsewhere with a system property, e.g. {@code -Dliberty.home=/opt/wlp}.
+ *
+ * @param javaHome the JDK the server runs on: {@code it.javaHome}, by default the JDK running the tests
+ */
+public record RuntimeLayout(Path javaHome, Path payara6Jar, Path payara7Jar, Path libertyHome, Path libertyServerXml,
+                            Path wildflyHome, Path wildflyCli) {
+
+    public static final String WILDFLY_VERSION = "38.0.1.Final";
+
+    public static RuntimeLayout fromSystemProperties(Path buildDir) {
+        Path serverConfig = path("it.serverConfigDir", buildDir.toAbsolutePath().getParent().resolve("server-config"));
+        return new RuntimeLayout(
+                path("it.javaHome", Path.of(System.getProperty("java.home"))),
+                path("payara.micro.jar", buildDir.resolve("payara-micro.jar")),
+                path("payara7.micro.jar", buildDir.resolve("payara-micro-7.jar")),
+                path("liberty.home", buildDir.resolve("liberty/wlp")),
+                serverConfig.resolve("liberty/server.xml"),
+                path("wildfly.home", buildDir.resolve("wildfly/wildfly-" + WILDFLY_VERSION)),
+                serverConfig.resolve("wildfly/configure.cli"));
+    }
+
+    private static Path path(String property, Path fallback) {
+        String value = System.getProperty(property);
+        return (value == null || value.isBlank() ? fallback : Path.of(value)).toAbsolutePath();
+    }
+}
