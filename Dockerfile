@@ -1,0 +1,30 @@
+# acs-auth-server on the official Payara Micro image.
+#
+#   ./mvnw -B package -DskipTests                # builds target/acs-auth-server.war
+#   docker build -t acs-auth-server .
+#   docker run --rm -p 8080:8080 --env-file acs-auth-server.env acs-auth-server
+#
+# Configuration comes only from environment variables at run time (AAD_TENANT_ID, AAD_CLIENT_ID,
+# AAD_CLIENT_SECRET, ACS_CONNECTION_STRING, ...; see README.md). Nothing secret is baked into the image.
+#
+# The tag's Payara version must equal <payara.micro.version> in pom.xml (DockerfileTest checks it).
+FROM payara/micro:6.2025.10-jdk17
+
+# The image already runs as its non-root user "payara" (uid 1000); say so explicitly.
+USER payara
+
+# ROOT.war in the deployment directory is deployed at context root "/", so the API is under /api.
+COPY --chown=payara:payara target/acs-auth-server.war /opt/payara/deployments/ROOT.war
+
+EXPOSE 8080
+
+# The image ships neither curl nor wget (Ubuntu-based Azul Zulu JDK image), so the probe speaks HTTP
+# through bash's /dev/tcp. Healthy = HTTP 200 and at least one named check: Payara answers
+# {"status":"UP","checks":[]} when our WAR failed to deploy, and the server process keeps running then.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
+  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /health/ready HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && r=$(cat <&3) && [[ $r == HTTP/1.[01]\\ 200* && $r == *'\"name\"'* ]]"]
+
+# The image's ENTRYPOINT runs: java -XX:MaxRAMPercentage=${MEM_MAX_RAM_PERCENTAGE} ${JVM_ARGS} -jar payara-micro.jar "$@".
+# --nocluster: one instance needs no Hazelcast data grid (port 6900 stays closed);
+# --disablephonehome: the server talks to no host other than the configured ones.
+CMD ["--deploymentDir", "/opt/payara/deployments", "--nocluster", "--disablephonehome"]

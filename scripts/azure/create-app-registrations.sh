@@ -1,0 +1,273 @@
+#!/usr/bin/env bash
+# Creates the Microsoft Entra ID app registrations acs-auth-server needs, with the az CLI, and prints the
+# environment variables to give the server. See --help and docs/deploy-azure.md.
+set -euo pipefail
+
+readonly GRAPH_APP_ID="00000003-0000-0000-c000-000000000000" # Microsoft Graph
+readonly ACS_APP_ID="1fd5118e-2576-4263-8130-9503064c837a"   # Azure Communication Services (Teams.ManageCalls/Chats)
+readonly API_SCOPE="access_as_user"
+
+name="acs-auth-server"
+spa_redirect_uri="http://localhost:3000/"
+graph_write_permission="User.ReadWrite"
+secret_years="1"
+single_registration=false
+with_teams=false
+admin_consent=true
+
+usage() {
+  cat <<'EOF'
+Usage: create-app-registrations.sh [options]
+
+Creates, in the tenant `az login` is signed in to:
+  * the API app registration "<name>": Application ID URI api://<appId>, delegated scope access_as_user,
+    v2 access tokens (api.requestedAccessTokenVersion = 2), a client secret, Microsoft Graph delegated
+    permissions User.Read and User.ReadWrite (or User.ReadWrite.All), a service principal, admin consent;
+  * the SPA client app registration "<name>-spa": SPA redirect URI, permission to the API's access_as_user
+    scope, admin consent.
+Then prints the server's environment variables (stdout) and the SPA settings; progress goes to stderr, so
+  ./create-app-registrations.sh > acs-auth-server.env
+keeps only the variables in the file. The file then holds a client secret: protect it, or move the secret
+to Key Vault (docs/deploy-azure.md).
+
+Options:
+  --name NAME                 display name of the API registration (default: acs-auth-server)
+  --spa-redirect-uri URI      SPA redirect URI (default: http://localhost:3000/)
+  --single-registration       one registration for both the API and the SPA, as the original sample's
+                              MinimalClient assumes (it asks for api://<its own clientId>/access_as_user)
+  --with-teams                also let the SPA request the Azure Communication Services delegated
+                              permissions Teams.ManageCalls and Teams.ManageChats, for GET /api/token/teams
+  --graph-write-permission P  User.ReadWrite (default: the signed-in user's own open extensions) or
+                              User.ReadWrite.All (what the original sample's guide grants)
+  --secret-years N            lifetime of the client secret in years (default: 1)
+  --skip-admin-consent        skip the admin consent step, which needs an administrator allowed to grant
+                              tenant-wide consent (e.g. Privileged Role Administrator); grant it later in
+                              the portal or with: az ad app permission admin-consent --id <appId>
+  -h, --help                  show this help
+
+The Teams exchange (GET /api/token/teams): ACS accepts the exchange only if the appId the server sends equals
+the appid claim of the Teams user's Entra token, i.e. the client id of the app the SPA signed in with. With two
+registrations that is the SPA's id, so the script prints ACS_TEAMS_APP_ID=<SPA appId>; with
+--single-registration it is the API's own id, which is the server's default.
+
+Re-running with the same --name reuses the registrations of those display names and their access_as_user
+scope, and appends one more client secret.
+EOF
+}
+
+die() {
+  printf 'error: %s\n' "$*" >&2
+  exit 1
+}
+
+log() {
+  printf '==> %s\n' "$*" >&2
+}
+
+# Entra ID replicates new applications and service principals with some delay; consent calls may fail at first.
+retry() {
+  local attempt
+  for attempt in 1 2 3 4 5 6; do
+    if "$@"; then
+      return 0
+    fi
+    log "retrying in 10 s (attempt ${attempt} of 6 failed): $*"
+    sleep 10
+  done
+  return 1
+}
+
+new_uuid() {
+  if [[ -r /proc/sys/kernel/random/uuid ]]; then
+    cat /proc/sys/kernel/random/uuid
+  elif command -v uuidgen >/dev/null 2>&1; then
+    uuidgen | tr '[:upper:]' '[:lower:]'
+  else
+    die "need /proc/sys/kernel/random/uuid or uuidgen to generate the scope id"
+  fi
+}
+
+# Id of a delegated permission (oauth2PermissionScope) that an API's service principal publishes.
+scope_id() {
+  local resource_app_id="$1" value="$2" id
+  id="$(az ad sp show --id "${resource_app_id}" --query "oauth2PermissionScopes[?value=='${value}'].id | [0]" -o tsv)"
+  [[ -n "${id}" ]] || die "the service principal ${resource_app_id} publishes no delegated permission ${value}"
+  printf '%s\n' "${id}"
+}
+
+ensure_service_principal() {
+  local app_id="$1"
+  if ! az ad sp show --id "${app_id}" >/dev/null 2>&1; then
+    log "creating the service principal of ${app_id}"
+    retry az ad sp create --id "${app_id}" --output none
+  fi
+}
+
+# PATCH an application object through Microsoft Graph (for properties az ad app has no flag for).
+patch_application() {
+  local object_id="$1" body="$2"
+  retry az rest --method PATCH --uri "${graph_url}/applications/${object_id}" \
+    --headers "Content-Type=application/json" --body "${body}" --output none
+}
+
+# appId of the single app registration with this display name, created when there is none.
+create_or_reuse_app() {
+  local display_name="$1" existing
+  existing="$(az ad app list --display-name "${display_name}" --query "[].appId" -o tsv)"
+  case "$(printf '%s' "${existing}" | grep -c .)" in
+    0) az ad app create --display-name "${display_name}" --sign-in-audience AzureADMyOrg --query appId -o tsv ;;
+    1) log "reusing the existing app registration ${existing}"; printf '%s\n' "${existing}" ;;
+    *) die "several app registrations are named '${display_name}'; choose another --name" ;;
+  esac
+}
+
+while (($# > 0)); do
+  case "$1" in
+    --name) name="${2:?--name needs a value}"; shift 2 ;;
+    --spa-redirect-uri) spa_redirect_uri="${2:?--spa-redirect-uri needs a value}"; shift 2 ;;
+    --graph-write-permission) graph_write_permission="${2:?--graph-write-permission needs a value}"; shift 2 ;;
+    --secret-years) secret_years="${2:?--secret-years needs a value}"; shift 2 ;;
+    --single-registration) single_registration=true; shift ;;
+    --with-teams) with_teams=true; shift ;;
+    --skip-admin-consent) admin_consent=false; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) usage >&2; die "unknown option: $1" ;;
+  esac
+done
+
+case "${graph_write_permission}" in
+  User.ReadWrite | User.ReadWrite.All) ;;
+  *) die "--graph-write-permission must be User.ReadWrite or User.ReadWrite.All" ;;
+esac
+[[ "${secret_years}" =~ ^[1-9][0-9]*$ ]] || die "--secret-years must be a positive whole number"
+[[ "${spa_redirect_uri}" =~ ^https?:// ]] || die "--spa-redirect-uri must be an http(s) URL"
+
+command -v az >/dev/null 2>&1 || die "the Azure CLI (az) is not installed"
+az account show --output none 2>/dev/null || die "not signed in: run az login (--tenant <tenant>) first"
+
+tenant_id="$(az account show --query tenantId -o tsv)"
+graph_url="$(az cloud show --query endpoints.microsoftGraphResourceId -o tsv)"
+graph_url="${graph_url%/}/v1.0"
+authority_host="$(az cloud show --query endpoints.activeDirectory -o tsv)"
+authority_host="${authority_host%/}/"
+log "tenant ${tenant_id}"
+
+# --- The API app registration ----------------------------------------------------------------------------
+log "creating (or reusing) the API app registration '${name}'"
+api_app_id="$(create_or_reuse_app "${name}")"
+api_object_id="$(az ad app show --id "${api_app_id}" --query id -o tsv)"
+az ad app update --id "${api_app_id}" --identifier-uris "api://${api_app_id}"
+
+scope_uuid="$(az ad app show --id "${api_app_id}" \
+  --query "api.oauth2PermissionScopes[?value=='${API_SCOPE}'].id | [0]" -o tsv)"
+if [[ -z "${scope_uuid}" ]]; then
+  scope_uuid="$(new_uuid)"
+fi
+
+log "exposing api://${api_app_id}/${API_SCOPE} and asking for v2 access tokens"
+api_body="$(cat <<JSON
+{
+  "api": {
+    "requestedAccessTokenVersion": 2,
+    "oauth2PermissionScopes": [
+      {
+        "id": "${scope_uuid}",
+        "value": "${API_SCOPE}",
+        "type": "User",
+        "isEnabled": true,
+        "adminConsentDisplayName": "Access ${name} as the signed-in user",
+        "adminConsentDescription": "Allows the app to get Azure Communication Services identities and tokens for the signed-in user, and to store the user's identity mapping in Microsoft Graph.",
+        "userConsentDisplayName": "Access ${name} on your behalf",
+        "userConsentDescription": "Allows the app to get calling and chat tokens for you and to remember your communication identity in your profile."
+      }
+    ]
+  }
+}
+JSON
+)"
+patch_application "${api_object_id}" "${api_body}"
+
+log "adding Microsoft Graph delegated permissions User.Read and ${graph_write_permission}"
+user_read_id="$(scope_id "${GRAPH_APP_ID}" "User.Read")"
+user_write_id="$(scope_id "${GRAPH_APP_ID}" "${graph_write_permission}")"
+az ad app permission add --id "${api_app_id}" --api "${GRAPH_APP_ID}" \
+  --api-permissions "${user_read_id}=Scope" "${user_write_id}=Scope" --output none
+
+log "adding a client secret (valid ${secret_years} year(s))"
+client_secret="$(az ad app credential reset --id "${api_app_id}" --append --display-name "${name}" \
+  --years "${secret_years}" --query password -o tsv)"
+[[ -n "${client_secret}" ]] || die "no client secret was returned"
+
+ensure_service_principal "${api_app_id}"
+
+# --- The client the SPA signs in with -----------------------------------------------------------------------
+if [[ "${single_registration}" == true ]]; then
+  spa_app_id="${api_app_id}"
+  spa_object_id="${api_object_id}"
+else
+  log "creating (or reusing) the SPA app registration '${name}-spa'"
+  spa_app_id="$(create_or_reuse_app "${name}-spa")"
+  spa_object_id="$(az ad app show --id "${spa_app_id}" --query id -o tsv)"
+fi
+
+log "registering the SPA redirect URI ${spa_redirect_uri}"
+patch_application "${spa_object_id}" "{\"spa\": {\"redirectUris\": [\"${spa_redirect_uri}\"]}}"
+
+log "letting the SPA request api://${api_app_id}/${API_SCOPE}"
+retry az ad app permission add --id "${spa_app_id}" --api "${api_app_id}" \
+  --api-permissions "${scope_uuid}=Scope" --output none
+
+if [[ "${with_teams}" == true ]]; then
+  log "letting the SPA request the Azure Communication Services permissions Teams.ManageCalls and Teams.ManageChats"
+  ensure_service_principal "${ACS_APP_ID}"
+  az ad app permission add --id "${spa_app_id}" --api "${ACS_APP_ID}" \
+    --api-permissions "$(scope_id "${ACS_APP_ID}" "Teams.ManageCalls")=Scope" \
+    "$(scope_id "${ACS_APP_ID}" "Teams.ManageChats")=Scope" --output none
+fi
+
+if [[ "${spa_app_id}" != "${api_app_id}" ]]; then
+  ensure_service_principal "${spa_app_id}"
+fi
+
+# --- Admin consent ----------------------------------------------------------------------------------------
+if [[ "${admin_consent}" == true ]]; then
+  log "granting admin consent for the API's Microsoft Graph permissions"
+  retry az ad app permission admin-consent --id "${api_app_id}" --output none
+  if [[ "${spa_app_id}" != "${api_app_id}" ]]; then
+    log "granting admin consent for the SPA's permissions"
+    retry az ad app permission admin-consent --id "${spa_app_id}" --output none
+  fi
+else
+  log "skipped admin consent: until it is granted, On-Behalf-Of fails with AADSTS65001 (the server answers 403)"
+fi
+
+# --- What to configure --------------------------------------------------------------------------------------
+cat <<EOF
+# acs-auth-server configuration for tenant ${tenant_id} (created $(date -u +%Y-%m-%dT%H:%M:%SZ))
+# AAD_CLIENT_SECRET is a secret: keep this file private or move the value to Key Vault.
+AAD_INSTANCE=${authority_host}
+AAD_TENANT_ID=${tenant_id}
+AAD_CLIENT_ID=${api_app_id}
+AAD_CLIENT_SECRET=${client_secret}
+EOF
+if [[ "${spa_app_id}" != "${api_app_id}" ]]; then
+  cat <<EOF
+# The Teams exchange must send the client id the Teams user's token was issued to: the SPA's.
+ACS_TEAMS_APP_ID=${spa_app_id}
+EOF
+fi
+cat <<EOF
+# Still to set: ACS_CONNECTION_STRING (az communication list-key --name <acs> --resource-group <rg>).
+#
+# SPA (MSAL) settings:
+#   clientId    = ${spa_app_id}
+#   authority   = ${authority_host}${tenant_id}
+#   redirectUri = ${spa_redirect_uri}
+#   scopes      = ["api://${api_app_id}/${API_SCOPE}"]
+EOF
+if [[ "${with_teams}" == true ]]; then
+  cat <<EOF
+#   Teams scopes = ["https://auth.msft.communication.azure.com/Teams.ManageCalls",
+#                   "https://auth.msft.communication.azure.com/Teams.ManageChats"]
+EOF
+fi

@@ -1,0 +1,342 @@
+package com.contoso.acsauth.packaging;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonString;
+import jakarta.json.stream.JsonParsingException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+
+/**
+ * No Docker engine runs where the build runs, so this test checks what can break in the Dockerfile without one:
+ * the Payara version against the pom, the user, the context root, the options handed to Payara Micro, the
+ * HEALTHCHECK command (executed here against a stand-in readiness endpoint) and that no secret is baked in.
+ */
+class DockerfileTest {
+
+    private static final Path BASEDIR = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
+    private static final Pattern BASE_IMAGE = Pattern.compile("payara/micro:(\\d+\\.\\d{4}\\.\\d+)-jdk17");
+    private static final Pattern SECRET_LOOKING_KEY =
+            Pattern.compile("(?i).*(SECRET|PASSWORD|CONNECTION_STRING|ACCESS_?KEY|TOKEN|CREDENTIAL).*");
+
+    private static List<Instruction> instructions;
+    private static String pomPayaraMicroVersion;
+    private static String warName;
+
+    @BeforeAll
+    static void readDockerfileAndPom() throws Exception {
+        instructions = Instruction.parse(Files.readString(BASEDIR.resolve("Dockerfile"), UTF_8));
+        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+        factory.setNamespaceAware(false);
+        factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        Document pom = factory.newDocumentBuilder().parse(BASEDIR.resolve("pom.xml").toFile());
+        pomPayaraMicroVersion = pom.getElementsByTagName("payara.micro.version").item(0).getTextContent().trim();
+        warName = pom.getElementsByTagName("finalName").item(0).getTextContent().trim() + ".war";
+    }
+
+    @Test
+    void baseImageIsPayaraMicroOfThePomVersionOnJdk17() {
+        List<Instruction> froms = all("FROM");
+        assertEquals(1, froms.size(), "one stage, built from the official image");
+        Matcher image = BASE_IMAGE.matcher(froms.get(0).arguments());
+        assertTrue(image.matches(), "FROM payara/micro:<version>-jdk17, was: " + froms.get(0).arguments());
+        assertEquals(pomPayaraMicroVersion, image.group(1),
+                "the image's Payara Micro must be the one the integration tests run (pom payara.micro.version)");
+    }
+
+    @Test
+    void runsAsANonRootUser() {
+        // Without a USER line the image's own non-root user "payara" applies.
+        String user = last("USER").map(Instruction::arguments).orElse("payara");
+        String name = user.split(":")[0].trim();
+        assertNotEquals("root", name, "the last USER must not be root");
+        assertNotEquals("0", name, "the last USER must not be uid 0");
+    }
+
+    @Test
+    void deploysTheWarAtContextRootSlash() {
+        List<String> cmd = execForm(single("CMD"));
+        Instruction copy = all("COPY").stream()
+                .filter(c -> c.arguments().contains("target/" + warName))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no COPY of target/" + warName));
+        List<String> copyWords = List.of(copy.arguments().split("\\s+"));
+        String destination = copyWords.get(copyWords.size() - 1);
+
+        int dirIndex = indexOfOption(cmd, "--deploymentdir");
+        int deployIndex = indexOfOption(cmd, "--deploy");
+        if (dirIndex >= 0) {
+            // Payara Micro deploys ROOT.war found in the deployment directory at "/".
+            assertEquals(cmd.get(dirIndex + 1) + "/ROOT.war", destination);
+        } else if (deployIndex >= 0) {
+            assertEquals(destination, cmd.get(deployIndex + 1));
+            int rootIndex = indexOfOption(cmd, "--contextroot");
+            assertTrue(rootIndex >= 0 && "/".equals(cmd.get(rootIndex + 1)), "--contextroot / with --deploy");
+        } else {
+            fail("CMD names neither --deploymentDir nor --deploy: " + cmd);
+        }
+    }
+
+    @Test
+    void startsWithoutClusteringOnTheExposedHttpPort() {
+        List<String> cmd = execForm(single("CMD"));
+        assertTrue(indexOfOption(cmd, "--nocluster") >= 0, "no Hazelcast data grid for a stateless API: " + cmd);
+        assertEquals("8080", single("EXPOSE").arguments(), "only the HTTP port; 6900 (Hazelcast) stays closed");
+        assertTrue(indexOfOption(cmd, "--port") < 0, "the probe and EXPOSE assume Payara's default port 8080");
+    }
+
+    @Test
+    void cmdOptionsAreOnesThisPayaraMicroAccepts() throws Exception {
+        Optional<Path> jar = payaraMicroJar();
+        assumeTrue(jar.isPresent(), "payara-micro " + pomPayaraMicroVersion + " is not in target/ or the local repository yet");
+
+        Process help = new ProcessBuilder(javaExecutable(), "-jar", jar.get().toString(), "--help")
+                .redirectErrorStream(true)
+                .start();
+        String output = readAll(help.getInputStream());
+        assertTrue(help.waitFor(60, TimeUnit.SECONDS), "payara-micro --help did not finish");
+        Set<String> known = output.lines()
+                .map(String::trim)
+                .filter(line -> line.startsWith("--"))
+                .map(line -> line.split("\\s+")[0].toLowerCase(Locale.ROOT))
+                .collect(Collectors.toSet());
+        assertTrue(known.contains("--nocluster"), "could not read the option list from --help:\n" + output);
+
+        List<String> options = execForm(single("CMD")).stream().filter(word -> word.startsWith("--")).toList();
+        assertAll(options.stream().map(option -> () -> assertTrue(known.contains(option.toLowerCase(Locale.ROOT)),
+                option + " is not an option of payara-micro " + pomPayaraMicroVersion)));
+    }
+
+    @Test
+    void healthcheckProbesReadinessOnTheExposedPort() {
+        Instruction healthcheck = single("HEALTHCHECK");
+        List<String> command = healthcheckCommand(healthcheck);
+        String script = String.join(" ", command);
+        assertTrue(script.contains("/health/ready"), "the probe must use MP Health readiness: " + script);
+        assertTrue(script.contains("/127.0.0.1/" + single("EXPOSE").arguments()), "the probe must target the exposed port");
+        assertTrue(healthcheck.arguments().contains("--start-period="), "Payara needs time to deploy the WAR before probes count");
+    }
+
+    @Test
+    void healthcheckPassesOnlyWhenOurReadinessChecksAreUp() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/bin/bash")) || Files.isExecutable(Path.of("/usr/bin/bash")), "needs bash");
+        List<String> command = healthcheckCommand(single("HEALTHCHECK"));
+
+        assertEquals(0, probe(command, 200, "{\"status\":\"UP\",\"checks\":[{\"name\":\"configuration\",\"status\":\"UP\"}]}"));
+        assertNotEquals(0, probe(command, 503, "{\"status\":\"DOWN\",\"checks\":[{\"name\":\"configuration\",\"status\":\"DOWN\"}]}"));
+        // What Payara answers when the WAR failed to deploy: UP, but none of our checks.
+        assertNotEquals(0, probe(command, 200, "{\"status\":\"UP\",\"checks\":[]}"));
+        assertNotEquals(0, probe(command, 500, ""));
+        assertNotEquals(0, probeNothingListening(command));
+    }
+
+    @Test
+    void bakesInNoSecretsOrEnvironmentDefaults() throws IOException {
+        List<String> keys = new ArrayList<>();
+        for (Instruction instruction : instructions) {
+            if (instruction.is("ENV") || instruction.is("ARG")) {
+                keys.addAll(variableNames(instruction));
+            }
+        }
+        assertAll(keys.stream().map(key -> () -> assertFalse(SECRET_LOOKING_KEY.matcher(key).matches(),
+                key + " must come from the runtime environment, not the image")));
+        assertTrue(keys.stream().noneMatch(Set.of("AAD_CLIENT_SECRET", "ACS_CONNECTION_STRING")::contains));
+
+        String text = Files.readString(BASEDIR.resolve("Dockerfile"), UTF_8).toLowerCase(Locale.ROOT);
+        assertFalse(text.contains("accesskey="), "no connection string literal");
+        assertTrue(all("COPY").stream().allMatch(c -> c.arguments().contains("target/" + warName)),
+                "the WAR is the only file copied in (no .env or configuration files)");
+        assertTrue(all("ADD").isEmpty(), "no ADD: nothing is fetched or unpacked at build time");
+    }
+
+    @Test
+    void dockerignoreLetsOnlyTheWarIntoTheBuildContext() throws IOException {
+        List<String> patterns = Files.readAllLines(BASEDIR.resolve(".dockerignore"), UTF_8).stream()
+                .map(String::trim)
+                .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+                .toList();
+        assertEquals("*", patterns.get(0), "exclude everything, then re-include what COPY needs");
+        assertTrue(patterns.contains("!target/" + warName), "the WAR must stay in the build context");
+    }
+
+    // --- Running the HEALTHCHECK command as Docker would (exec form, no shell around it) -----------------------
+
+    private static int probe(List<String> command, int status, String body) throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/health/ready", exchange -> {
+            byte[] bytes = body.getBytes(UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+            if (bytes.length > 0) {
+                exchange.getResponseBody().write(bytes);
+            }
+            exchange.close();
+        });
+        server.start();
+        try {
+            return run(onPort(command, server.getAddress().getPort()));
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    private static int probeNothingListening(List<String> command) throws Exception {
+        int freePort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            freePort = socket.getLocalPort();
+        }
+        return run(onPort(command, freePort));
+    }
+
+    private static List<String> onPort(List<String> command, int port) {
+        return command.stream().map(word -> word.replace("/127.0.0.1/8080", "/127.0.0.1/" + port)).toList();
+    }
+
+    private static int run(List<String> command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            fail("the HEALTHCHECK command hung: " + command);
+        }
+        return process.exitValue();
+    }
+
+    // --- Dockerfile reading ------------------------------------------------------------------------------------
+
+    private static List<String> healthcheckCommand(Instruction healthcheck) {
+        int cmd = healthcheck.arguments().indexOf("CMD ");
+        assertTrue(cmd >= 0, "HEALTHCHECK ... CMD [...]");
+        return execForm(new Instruction("CMD", healthcheck.arguments().substring(cmd + 4).trim()));
+    }
+
+    /** Docker silently treats a CMD that is not a valid JSON array as a shell command; insist on the exec form. */
+    private static List<String> execForm(Instruction instruction) {
+        try {
+            JsonArray array = Json.createReader(new StringReader(instruction.arguments())).readArray();
+            return array.getValuesAs(JsonString.class).stream().map(JsonString::getString).toList();
+        } catch (JsonParsingException | ClassCastException e) {
+            throw new AssertionError(instruction.keyword() + " must be a JSON array (exec form): " + instruction.arguments(), e);
+        }
+    }
+
+    private static List<String> variableNames(Instruction instruction) {
+        String arguments = instruction.arguments();
+        if (instruction.is("ENV") && !arguments.contains("=")) {
+            return List.of(arguments.split("\\s+")[0]); // legacy "ENV KEY value"
+        }
+        List<String> names = new ArrayList<>();
+        Matcher matcher = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)(=|\\s|$)").matcher(arguments);
+        while (matcher.find()) {
+            boolean atWordStart = matcher.start() == 0 || Character.isWhitespace(arguments.charAt(matcher.start() - 1));
+            if (atWordStart) {
+                names.add(matcher.group(1));
+            }
+        }
+        return names;
+    }
+
+    private static int indexOfOption(List<String> words, String option) {
+        for (int i = 0; i < words.size(); i++) {
+            if (words.get(i).equalsIgnoreCase(option)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static List<Instruction> all(String keyword) {
+        return instructions.stream().filter(i -> i.is(keyword)).toList();
+    }
+
+    private static Optional<Instruction> last(String keyword) {
+        List<Instruction> found = all(keyword);
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(found.size() - 1));
+    }
+
+    private static Instruction single(String keyword) {
+        List<Instruction> found = all(keyword);
+        assertEquals(1, found.size(), "exactly one " + keyword);
+        return found.get(0);
+    }
+
+    private static Optional<Path> payaraMicroJar() {
+        String relative = "fish/payara/extras/payara-micro/" + pomPayaraMicroVersion + "/payara-micro-" + pomPayaraMicroVersion + ".jar";
+        List<Path> candidates = new ArrayList<>();
+        candidates.add(BASEDIR.resolve("target/payara-micro.jar"));
+        Optional.ofNullable(System.getProperty("maven.repo.local")).ifPresent(repo -> candidates.add(Path.of(repo, relative)));
+        candidates.add(Path.of(System.getProperty("user.home"), ".m2", "repository").resolve(relative));
+        // target/payara-micro.jar may hold another version when the pom changed; only trust it if nothing else is there.
+        return candidates.stream().skip(1).filter(Files::isRegularFile).findFirst()
+                .or(() -> Optional.of(candidates.get(0)).filter(Files::isRegularFile));
+    }
+
+    private static String javaExecutable() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static String readAll(InputStream in) throws IOException {
+        try (in) {
+            return new String(in.readAllBytes(), UTF_8);
+        }
+    }
+
+    /** One Dockerfile instruction with its continuation lines joined and comment lines dropped, as Docker reads it. */
+    record Instruction(String keyword, String arguments) {
+
+        boolean is(String name) {
+            return keyword.equalsIgnoreCase(name);
+        }
+
+        static List<Instruction> parse(String dockerfile) {
+            List<Instruction> result = new ArrayList<>();
+            StringBuilder current = new StringBuilder();
+            for (String line : dockerfile.split("\\R")) {
+                String trimmed = line.trim();
+                if (trimmed.startsWith("#") || (trimmed.isEmpty() && current.length() == 0)) {
+                    continue;
+                }
+                if (trimmed.endsWith("\\")) {
+                    current.append(trimmed, 0, trimmed.length() - 1).append(' ');
+                    continue;
+                }
+                current.append(trimmed);
+                String joined = current.toString().trim();
+                current.setLength(0);
+                if (!joined.isEmpty()) {
+                    String[] parts = joined.split("\\s+", 2);
+                    result.add(new Instruction(parts[0].toUpperCase(Locale.ROOT), parts.length > 1 ? parts[1].trim() : ""));
+                }
+            }
+            return result;
+        }
+    }
+}
