@@ -60,6 +60,8 @@ public final class StandIns implements AutoCloseable {
      * stack keeps its trust store and its JWKS. A fixed port that is taken throws {@link PortInUseException}.
      */
     public static StandIns start(StandInOptions options) {
+        // the JDK server otherwise leaves Nagle on: with the client's delayed ACK every answer waits about 40 ms
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         Path workDir = options.workDir().toAbsolutePath();
         try {
             Files.createDirectories(workDir);
