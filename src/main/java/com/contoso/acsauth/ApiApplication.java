@@ -29,23 +29,23 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
                 @APIResponse(name = "Unauthorized", responseCode = "401",
                         description = "No bearer token, or one that is invalid, expired, for another audience, tenant "
                                 + "or issuer, or without an oid claim. WWW-Authenticate: Bearer.",
-                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
+                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA))),
                 @APIResponse(name = "Forbidden", responseCode = "403",
                         description = "The token lacks the access_as_user scope (WWW-Authenticate: Bearer "
                                 + "error=\"insufficient_scope\"), or admin consent for Graph is missing.",
-                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
+                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA))),
                 @APIResponse(name = "Throttled", responseCode = "429",
                         description = "ACS, Graph or Entra ID throttled the server; retry after Retry-After seconds.",
-                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
+                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA))),
                 @APIResponse(name = "DownstreamFailed", responseCode = "502",
                         description = "A downstream service failed or refused the server's credentials.",
-                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
+                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA))),
                 @APIResponse(name = "DownstreamUnavailable", responseCode = "503",
                         description = "A downstream service cannot be reached or is unavailable.",
-                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
+                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA))),
                 @APIResponse(name = "DownstreamTimeout", responseCode = "504",
                         description = "A downstream service did not answer in time.",
-                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA)))
         }))
 @SecurityScheme(securitySchemeName = ApiApplication.BEARER, type = SecuritySchemeType.HTTP, scheme = "bearer",
         bearerFormat = "JWT", description = "Entra ID v2 access token for this API with the scope access_as_user")

@@ -49,9 +49,9 @@ public class TokenResource {
     @APIResponse(responseCode = "201", description = "A fresh ACS token",
             content = @Content(schema = @Schema(implementation = TokenResponses.UserToken.class)))
     @APIResponse(responseCode = "404", description = "No identity mapping, or the mapped identity was deleted",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA)))
     @APIResponse(responseCode = "409", description = "The mapped identity belongs to another ACS resource",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA)))
     public Response issue() {
         AcsTokens.TokenForUser issued = tokens.issueFor(Caller.of(security));
         return Response.status(Response.Status.CREATED)
@@ -68,7 +68,7 @@ public class TokenResource {
     @APIResponse(responseCode = "201", description = "An ACS token for the Teams user, expiring with the Entra token",
             content = @Content(schema = @Schema(implementation = TokenResponses.TeamsUserToken.class)))
     @APIResponse(responseCode = "400", description = "The teams-user-aad-token header is missing, or ACS rejected its token",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA)))
     public Response exchangeTeamsToken(
             @Parameter(description = "Entra ID access token of the Teams user for https://auth.msft.communication.azure.com")
             @HeaderParam(TEAMS_TOKEN_HEADER) String teamsUserAadToken) {

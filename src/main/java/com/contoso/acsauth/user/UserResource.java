@@ -41,7 +41,7 @@ public class UserResource {
     @APIResponse(responseCode = "200", description = "The mapped identity",
             content = @Content(schema = @Schema(implementation = IdentityMapping.class)))
     @APIResponse(responseCode = "404", description = "No identity mapping is stored for the caller",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA)))
     public IdentityMapping get() {
         return new IdentityMapping(identities.find(Caller.of(security)));
     }
@@ -55,7 +55,7 @@ public class UserResource {
     @APIResponse(responseCode = "200", description = "The mapping already existed",
             content = @Content(schema = @Schema(implementation = IdentityMapping.class)))
     @APIResponse(responseCode = "409", description = "The user already has two open extensions from this app, or the "
-            + "mapping changed concurrently", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+            + "mapping changed concurrently", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA)))
     public Response createOrGet() {
         UserIdentities.CreateOrGet result = identities.createOrGet(Caller.of(security));
         return Response.status(result.created() ? Response.Status.CREATED : Response.Status.OK)
@@ -69,9 +69,9 @@ public class UserResource {
             description = "Deletes the ACS identity first, then the mapping; a retried DELETE finishes a partial one.")
     @APIResponse(responseCode = "204", description = "Both the ACS identity and the mapping are gone")
     @APIResponse(responseCode = "404", description = "No identity mapping is stored for the caller",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA)))
     @APIResponse(responseCode = "409", description = "The mapped identity belongs to another ACS resource",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA)))
     public Response delete() {
         identities.delete(Caller.of(security));
         return Response.noContent().build();

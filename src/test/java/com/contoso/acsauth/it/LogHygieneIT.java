@@ -1,0 +1,93 @@
+package com.contoso.acsauth.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.contoso.acsauth.standin.Fault;
+import com.contoso.acsauth.standin.Operation;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Failures are logged with the problem's instance id, the caller's oid and the downstream operation; tokens and
+ * secrets never are. Reads every log the server under test wrote during this run.
+ */
+class LogHygieneIT {
+
+    Api api;
+
+    @BeforeEach
+    void setUp() {
+        api = new Api(DeployedServer.get());
+        api.standIns().reset();
+    }
+
+    @Test
+    void failureLinesCarryInstanceOidAndOperationButNoTokenOrSecret() throws Exception {
+        Api.User user = api.freshUser();
+        assertEquals(201, api.post("/api/user", user.token()).status());
+        api.standIns().faults().inject(Operation.ACS_ISSUE_TOKEN, Fault.status(500).share(1.0));
+        String instance = api.get("/api/token", user.token()).assertProblem(502).getString("instance");
+        api.standIns().faults().clear();
+        String teamsToken = api.standIns().entra().teamsToken(api.standIns().entra().user("bob"), api.standIns().apiClientId());
+        api.send("GET", "/api/token/teams", user.token(), Map.of("teams-user-aad-token", teamsToken)).assertProblem(400);
+        api.get("/api/user", user.token() + "tampered").assertProblem(401);
+
+        String line = awaitLogLine(instance);
+
+        assertTrue(line.contains("oid=" + user.oid()), line);
+        assertTrue(line.contains("downstream=acs.issueToken"), line);
+        assertTrue(line.contains("downstreamStatus=500"), line);
+        String logs = allLogs();
+        for (String secret : List.of(user.token(), teamsToken, api.standIns().apiClientSecret(),
+                api.standIns().acs().accessKey())) {
+            assertFalse(logs.contains(secret), "a token or secret is in the server log");
+        }
+        assertFalse(logs.contains("eyJ"), "something that looks like a JWT is in the server log");
+    }
+
+    private String awaitLogLine(String instance) throws InterruptedException {
+        for (int i = 0; i < 50; i++) {
+            String found = allLogs().lines().filter(l -> l.contains(instance) && l.contains("request failed"))
+                    .findFirst().orElse(null);
+            if (found != null) {
+                return found;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no log line for " + instance);
+    }
+
+    /** Every log file written under the build directory since this JVM started (the server's and its runtime's). */
+    private static String allLogs() {
+        Path buildDir = Path.of(System.getProperty("it.buildDir", "target")).toAbsolutePath();
+        long since = ManagementFactory.getRuntimeMXBean().getStartTime();
+        try (Stream<Path> files = Files.walk(buildDir)) {
+            return files.filter(f -> f.toString().endsWith(".log") && Files.isRegularFile(f))
+                    .filter(f -> f.toFile().lastModified() >= since)
+                    .map(LogHygieneIT::read)
+                    .collect(Collectors.joining("\n"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}
