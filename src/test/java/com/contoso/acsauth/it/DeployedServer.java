@@ -5,6 +5,7 @@ import com.contoso.acsauth.standin.StandInOptions;
 import com.contoso.acsauth.standin.StandIns;
 
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,6 +51,10 @@ public final class DeployedServer {
         Path war = Path.of(System.getProperty("it.war", buildDir.resolve("acs-auth-server.war").toString())).toAbsolutePath();
         String runtimeName = System.getProperty("it.runtime", "payara6");
 
+        if (!Files.isRegularFile(war)) {
+            throw new IllegalStateException("the WAR " + war + " is missing: run the integration tests with ./mvnw verify,"
+                    + " which packages it first (or point -Dit.war at one)");
+        }
         StandIns standIns = StandIns.start(StandInOptions.randomPorts(buildDir.resolve("standins")));
         ServerRuntime runtime = ServerRuntime.named(runtimeName, buildDir, 0);
 

@@ -7,24 +7,24 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.security.SecureRandom;
 import java.util.regex.Pattern;
 
 /**
  * Open Liberty from the full {@code openliberty-runtime} zip, with {@code server-config/liberty/server.xml}: a fresh
  * server directory per run under {@code WLP_USER_DIR=<workDir>/usr}, {@code server run} in the foreground.
  *
- * <p>Trust: the {@code mpJwt} feature pulls in {@code transportSecurity-1.0}, and Liberty then uses its own SSL
- * configuration for the JWKS fetch and as the default of {@code HttpsURLConnection} (msal4j). The JDK HttpClient
- * (azure-core) and OkHttp (Graph) still use the JVM's default trust, i.e. {@code -Djavax.net.ssl.trustStore}. So a
- * trust store given in the JVM options is installed in both places: as JVM options and, through
- * {@code configDropins/overrides}, as the trust store of Liberty's {@code defaultSSLConfig}.
+ * <p>Trust: the {@code mpJwt} feature pulls in {@code transportSecurity-1.0}; Liberty's {@code defaultSSLConfig} then
+ * serves the JWKS fetch and is the default of {@code HttpsURLConnection} (msal4j), while the JDK HttpClient
+ * (azure-core) and OkHttp (Graph) keep the JVM's default trust. The server.xml's {@code trustDefaultCerts="true"}
+ * makes Liberty trust the JVM default too, so the {@code -Djavax.net.ssl.trustStore} given in the JVM options (written
+ * to jvm.options) covers all of them. Measured: without {@code trustDefaultCerts} the JWKS fetch fails (CWPKI0823E).
  */
 final class OpenLibertyRuntime implements ServerRuntime {
 
@@ -33,13 +33,16 @@ final class OpenLibertyRuntime implements ServerRuntime {
     private static final Readiness READY = new Readiness(
             List.of(Pattern.compile("CWWKZ0001I"),   // application started
                     Pattern.compile("CWWKF0011I")),  // server ready
-            List.of(Pattern.compile("CWWKZ0002E"),   // exception while starting the application
+            List.of(Pattern.compile("CWWKZ0012I"),   // the application was not started
+                    Pattern.compile("SRVE0283E"),    // exception while initializing the web context
+                    Pattern.compile("CWWKZ0002E"),   // exception while starting the application
                     Pattern.compile("CWWKZ0004E"),   // exception while starting the application (nested)
                     Pattern.compile("CWWKZ0013E"),   // application name clash
                     Pattern.compile("CWWKF0001E"),   // feature definition not found
                     Pattern.compile("CWWKF0042E"),   // feature cannot be resolved
                     Pattern.compile("CWWKO0221E"),   // port in use
-                    Pattern.compile("CWWKE0005E")),  // runtime cannot be started
+                    Pattern.compile("CWWKE0005E"),   // runtime cannot be started
+                    Pattern.compile("CWWKE0029E")),  // this server is already running (an earlier run not stopped yet)
             Optional::empty);
 
     private final Path libertyHome;
@@ -75,7 +78,7 @@ final class OpenLibertyRuntime implements ServerRuntime {
         Path serverDir = userDir.resolve("servers").resolve(SERVER_NAME);
         try {
             FileTrees.delete(serverDir); // fresh: a key.p12 left by an earlier run has another password
-            Files.createDirectories(serverDir.resolve("configDropins/overrides"));
+            Files.createDirectories(serverDir);
             Files.copy(serverXml, serverDir.resolve("server.xml"));
             Files.writeString(serverDir.resolve("bootstrap.properties"), String.join("\n",
                     "http.host=127.0.0.1",
@@ -86,12 +89,6 @@ final class OpenLibertyRuntime implements ServerRuntime {
             options.add("-Xmx512m");
             options.addAll(jvmOptions);
             Files.write(serverDir.resolve("jvm.options"), options);
-            Optional<String> trustStore = systemProperty(jvmOptions, "javax.net.ssl.trustStore");
-            if (trustStore.isPresent()) {
-                Files.writeString(serverDir.resolve("configDropins/overrides/trust.xml"), trustOverride(trustStore.get(),
-                        systemProperty(jvmOptions, "javax.net.ssl.trustStorePassword").orElse("changeit"),
-                        systemProperty(jvmOptions, "javax.net.ssl.trustStoreType").orElse("PKCS12")));
-            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -111,26 +108,6 @@ final class OpenLibertyRuntime implements ServerRuntime {
         byte[] bytes = new byte[12];
         new SecureRandom().nextBytes(bytes);
         return HexFormat.of().formatHex(bytes);
-    }
-
-    private static String trustOverride(String location, String password, String type) {
-        return """
-                <?xml version="1.0" encoding="UTF-8"?>
-                <!-- written by the integration tests: Liberty's outbound TLS trusts the stand-ins' certificate -->
-                <server>
-                  <keyStore id="testTrustStore" location="%s" type="%s" password="%s" readOnly="true"/>
-                  <ssl id="defaultSSLConfig" keyStoreRef="defaultKeyStore" trustStoreRef="testTrustStore" trustDefaultCerts="true"/>
-                </server>
-                """.formatted(xml(location), xml(type), xml(password));
-    }
-
-    private static String xml(String value) {
-        return value.replace("&", "&amp;").replace("\"", "&quot;").replace("<", "&lt;");
-    }
-
-    private static Optional<String> systemProperty(List<String> jvmOptions, String name) {
-        String prefix = "-D" + name + "=";
-        return jvmOptions.stream().filter(o -> o.startsWith(prefix)).map(o -> o.substring(prefix.length())).reduce((a, b) -> b);
     }
 
     @Override

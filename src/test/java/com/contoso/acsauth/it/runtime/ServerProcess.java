@@ -47,7 +47,7 @@ final class ServerProcess {
         this.runtime = runtime;
         this.logFile = logFile;
         this.process = process;
-        this.shutdownHook = new Thread(this::stopTree, runtime + "-stopper");
+        this.shutdownHook = new Thread(this::stopAndReport, runtime + "-stopper");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
@@ -184,8 +184,20 @@ final class ServerProcess {
     /** One line for the build log: the measurements the README and the CI summary quote. */
     void reportReady(URI baseUrl) {
         long rss = residentKb();
-        System.out.printf("[%s] ready at %s in %.1f s, server RSS %s; log %s%n", runtime, baseUrl,
+        String line = String.format("[%s] ready at %s in %.1f s, server RSS %s; log %s", runtime, baseUrl,
                 sinceStart().toMillis() / 1000.0, rss < 0 ? "n/a" : (rss / 1024) + " MB", logFile);
+        System.out.println(line);
+        record(line);
+    }
+
+    /** Also kept next to the log: the test JVM's console is gone by the time a shutdown hook reports. */
+    private void record(String line) {
+        try {
+            Files.writeString(logFile.resolveSibling("measurements.txt"), line + System.lineSeparator(), StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            // measurements are a convenience
+        }
     }
 
     /** Resident set size of the server's JVM (the largest process of the tree) in kB, or -1 where /proc is absent. */
@@ -208,16 +220,22 @@ final class ServerProcess {
     }
 
     void stop() {
-        long rss = residentKb();
-        if (rss > 0 && process.isAlive()) {
-            System.out.printf("[%s] stopping after %.0f s, server RSS %d MB%n", runtime, sinceStart().toMillis() / 1000.0, rss / 1024);
-        }
-        stopTree();
+        stopAndReport();
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException alreadyShuttingDown) {
             // the hook runs (or ran) anyway
         }
+    }
+
+    private synchronized void stopAndReport() {
+        long rss = residentKb();
+        if (rss > 0 && process.isAlive()) {
+            String line = String.format("[%s] stopping after %.0f s, server RSS %d MB", runtime, sinceStart().toMillis() / 1000.0, rss / 1024);
+            System.out.println(line);
+            record(line);
+        }
+        stopTree();
     }
 
     /** SIGTERM to the script and every descendant (the JVM included), then SIGKILL to what is left after 20 s. */

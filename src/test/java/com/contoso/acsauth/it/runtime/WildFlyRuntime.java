@@ -109,6 +109,7 @@ final class WildFlyRuntime implements ServerRuntime {
                     .directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().put("JAVA_HOME", javaHome.toString());
             builder.environment().put("JAVA_OPTS", "-Djboss.server.base.dir=" + base);
+            long started = System.nanoTime();
             Process cli = builder.start();
             if (!cli.waitFor(120, TimeUnit.SECONDS)) {
                 cli.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -118,6 +119,7 @@ final class WildFlyRuntime implements ServerRuntime {
             if (cli.exitValue() != 0) {
                 throw new ServerStartException("wildfly: " + configureCli + " failed (exit " + cli.exitValue() + "):\n" + read(log));
             }
+            System.out.printf("[wildfly] %s applied offline in %.1f s%n", configureCli.getFileName(), (System.nanoTime() - started) / 1e9);
         } catch (IOException e) {
             throw new ServerStartException("wildfly: cannot run jboss-cli", e);
         } catch (InterruptedException e) {

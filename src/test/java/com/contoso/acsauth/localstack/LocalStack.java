@@ -1,0 +1,211 @@
+package com.contoso.acsauth.localstack;
+
+import com.contoso.acsauth.it.runtime.Ports;
+import com.contoso.acsauth.it.runtime.ServerRuntime;
+import com.contoso.acsauth.it.runtime.ServerStartException;
+import com.contoso.acsauth.standin.DemoUser;
+import com.contoso.acsauth.standin.PortInUseException;
+import com.contoso.acsauth.standin.StandInOptions;
+import com.contoso.acsauth.standin.StandIns;
+import com.contoso.acsauth.standin.entra.EntraStandIn;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The local stack: the stand-ins of Entra ID, Graph and ACS on fixed ports and Payara Micro 6 running the WAR against
+ * them, until Ctrl-C or SIGTERM. Started by {@code ./mvnw -Plocal-stack}; arguments: Maven's build directory and the
+ * WAR. Ports: {@code -Dapi.port} (8080), {@code -Dstandin.entra.port} (9441), {@code -Dstandin.graph.port} (9442),
+ * {@code -Dstandin.acs.port} (9443); {@code -Ddemo.user} picks alice (default), bob or carol.
+ *
+ * <p>When the API answers, it mints the demo user's tokens with the password grant at the Entra stand-in (the real
+ * protocol, over HTTPS), prints how to call every endpoint, and writes {@code target/local-stack.env}.
+ */
+public final class LocalStack {
+
+    private static final String TEAMS_SCOPES = "https://auth.msft.communication.azure.com/Teams.ManageCalls"
+            + " https://auth.msft.communication.azure.com/Teams.ManageChats";
+
+    private LocalStack() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path buildDir = Path.of(args.length > 0 ? args[0] : "target").toAbsolutePath();
+        Path war = Path.of(args.length > 1 ? args[1] : buildDir.resolve("acs-auth-server.war").toString()).toAbsolutePath();
+        Path workDir = buildDir.resolve("local-stack");
+        Path envFile = buildDir.resolve("local-stack.env");
+        int apiPort = Integer.getInteger("api.port", 8080);
+        int entraPort = Integer.getInteger("standin.entra.port", 9441);
+        int graphPort = Integer.getInteger("standin.graph.port", 9442);
+        int acsPort = Integer.getInteger("standin.acs.port", 9443);
+
+        if (!Files.isRegularFile(war)) {
+            fail("The WAR " + war + " is missing: start the stack with ./mvnw -Plocal-stack, which builds it.");
+        }
+        requireFree(apiPort, "the API server (Payara Micro)", "api.port");
+        requireFree(entraPort, "the Entra ID stand-in", "standin.entra.port");
+        requireFree(graphPort, "the Graph stand-in", "standin.graph.port");
+        requireFree(acsPort, "the ACS stand-in", "standin.acs.port");
+        Files.deleteIfExists(envFile);
+
+        long started = System.nanoTime();
+        StandIns standIns;
+        try {
+            standIns = StandIns.start(new StandInOptions(entraPort, graphPort, acsPort, workDir.resolve("standins")));
+        } catch (PortInUseException e) {
+            fail(e.getMessage());
+            return;
+        }
+        ServerRuntime server = ServerRuntime.named("payara6", buildDir, workDir.resolve("payara-6"), apiPort);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nStopping the local stack ...");
+            server.close();
+            standIns.close();
+            try {
+                Files.deleteIfExists(envFile);
+            } catch (IOException e) {
+                // nothing to clean up then
+            }
+            stopped.countDown();
+            System.out.println("Local stack stopped.");
+        }, "local-stack-stopper"));
+
+        Map<String, String> env = new LinkedHashMap<>(standIns.serverEnvironment());
+        env.put("OPENAPI_UI_ENABLED", "true");
+        System.out.println("Stand-ins listening: Entra ID " + standIns.aadInstance() + ", Graph " + standIns.graphBaseUrl()
+                + ", ACS https://127.0.0.1:" + acsPort + "/");
+        System.out.println("Starting Payara Micro 6 with " + war.getFileName() + " on port " + apiPort
+                + " (log: " + shown(workDir.resolve("payara-6/server.log")) + ") ...");
+        try {
+            server.start(war, env, List.of(
+                    "-Djavax.net.ssl.trustStore=" + standIns.trustStore().toAbsolutePath(),
+                    "-Djavax.net.ssl.trustStorePassword=" + standIns.trustStorePassword(),
+                    "-Djavax.net.ssl.trustStoreType=PKCS12"));
+        } catch (ServerStartException e) {
+            fail(e.getMessage());
+            return;
+        }
+
+        DemoUser user = standIns.entra().user(System.getProperty("demo.user", "alice"));
+        Path caCert = writePem(standIns.trustStore(), standIns.trustStorePassword(), workDir.resolve("tls/standins-ca.pem"));
+        // tokens are requested with the API's own client id (no secret), as the README's curl does: the Teams token's
+        // appid then equals ACS_TEAMS_APP_ID's default (AAD_CLIENT_ID), so the server needs no extra setting
+        PasswordGrant grant = new PasswordGrant(URI.create(standIns.entra().tokenEndpoint()), standIns.sslContext(),
+                standIns.apiClientId());
+        String apiScope = "api://" + standIns.apiClientId() + "/access_as_user";
+        String userToken = grant.accessToken(user, apiScope);
+        String teamsToken = grant.accessToken(user, TEAMS_SCOPES);
+
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("API_BASE_URL", server.baseUrl().toString());
+        values.put("DEMO_USER_TOKEN", userToken);
+        values.put("TEAMS_USER_TOKEN", teamsToken);
+        values.put("AAD_INSTANCE", standIns.aadInstance());
+        values.put("AAD_TENANT_ID", standIns.tenantId());
+        values.put("AAD_CLIENT_ID", standIns.apiClientId());
+        values.put("AAD_TOKEN_ENDPOINT", standIns.entra().tokenEndpoint());
+        values.put("CA_CERT", caCert.toString());
+        writeEnvFile(envFile, values);
+
+        String api = server.baseUrl().toString();
+        String cacert = shown(caCert);
+        System.out.printf("""
+
+                ==============================================================================================
+                 acs-auth-server local stack is ready (%.0f s). Ctrl-C stops everything.
+                ==============================================================================================
+                 API base URL   %s/api          (Swagger UI: %s/openapi-ui, OpenAPI: %s/openapi)
+                 Demo user      %s / %s (oid %s)
+                 Settings       %s   ->   source it:  . %s
+
+                 Demo user's API token (1 h):
+                %s
+
+                 Mint a fresh one from the Entra ID stand-in (the OAuth 2.0 password grant):
+                   curl -s --cacert %s %s \\
+                     -d grant_type=password -d client_id=%s -d username=%s -d password=%s \\
+                     --data-urlencode 'scope=%s'
+                 ... and a Teams user's token for /api/token/teams: the same with
+                     --data-urlencode 'scope=%s'
+
+                 Call the API (after sourcing the settings file):
+                   curl -i -X POST   -H "Authorization: Bearer $DEMO_USER_TOKEN" $API_BASE_URL/api/user
+                   curl -i           -H "Authorization: Bearer $DEMO_USER_TOKEN" $API_BASE_URL/api/user
+                   curl -i           -H "Authorization: Bearer $DEMO_USER_TOKEN" $API_BASE_URL/api/token
+                   curl -i           -H "Authorization: Bearer $DEMO_USER_TOKEN" -H "teams-user-aad-token: $TEAMS_USER_TOKEN" $API_BASE_URL/api/token/teams
+                   curl -i -X DELETE -H "Authorization: Bearer $DEMO_USER_TOKEN" $API_BASE_URL/api/user
+                ==============================================================================================
+                """,
+                (System.nanoTime() - started) / 1e9, api, api, api,
+                user.username(), user.password(), user.oid(),
+                shown(envFile), shown(envFile),
+                userToken,
+                cacert, standIns.entra().tokenEndpoint(), standIns.apiClientId(), user.username(), user.password(),
+                apiScope, TEAMS_SCOPES);
+        stopped.await();
+    }
+
+    private static void requireFree(int port, String what, String property) {
+        if (!Ports.isFree(port)) {
+            fail("Port " + port + " for " + what + " is already in use; choose another with -D" + property + "=<port>");
+        }
+    }
+
+    private static void fail(String message) {
+        System.err.println("local stack: " + message);
+        System.exit(1);
+    }
+
+    /** The path as the user typed it from the project directory, when it is below the working directory. */
+    private static String shown(Path path) {
+        Path cwd = Path.of("").toAbsolutePath();
+        return path.startsWith(cwd) ? cwd.relativize(path).toString() : path.toString();
+    }
+
+    /** The stand-ins' certificate as PEM, for curl's --cacert and for browsers. */
+    private static Path writePem(Path trustStore, String password, Path pem) {
+        try (InputStream in = Files.newInputStream(trustStore)) {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(in, password.toCharArray());
+            StringBuilder text = new StringBuilder();
+            for (String alias : java.util.Collections.list(store.aliases())) {
+                Certificate cert = store.getCertificate(alias);
+                if (cert != null) {
+                    text.append("-----BEGIN CERTIFICATE-----\n")
+                            .append(Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(cert.getEncoded()))
+                            .append("\n-----END CERTIFICATE-----\n");
+                }
+            }
+            Files.createDirectories(pem.getParent());
+            Files.writeString(pem, text);
+            return pem;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot read " + trustStore, e);
+        }
+    }
+
+    /** Shell assignments, single-quoted so that {@code . target/local-stack.env} works in sh and bash. */
+    private static void writeEnvFile(Path file, Map<String, String> values) throws IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add("# written by ./mvnw -Plocal-stack while the stack runs; removed when it stops");
+        values.forEach((name, value) -> lines.add(name + "='" + value.replace("'", "'\\''") + "'"));
+        Files.write(file, lines);
+    }
+}
