@@ -25,6 +25,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /health/ready HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && r=$(cat <&3) && [[ $r == HTTP/1.[01]\\ 200* && $r == *'\"name\"'* ]]"]
 
 # The image's ENTRYPOINT runs: java -XX:MaxRAMPercentage=${MEM_MAX_RAM_PERCENTAGE} ${JVM_ARGS} -jar payara-micro.jar "$@".
-# --nocluster: one instance needs no Hazelcast data grid (port 6900 stays closed);
+# --nohazelcast: one instance needs no Hazelcast data grid (--nocluster alone still starts a member on 6900);
 # --disablephonehome: the server talks to no host other than the configured ones.
-CMD ["--deploymentDir", "/opt/payara/deployments", "--nocluster", "--disablephonehome"]
+CMD ["--deploymentDir", "/opt/payara/deployments", "--nohazelcast", "--disablephonehome"]

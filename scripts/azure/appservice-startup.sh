@@ -13,4 +13,4 @@ jar="${ACS_AUTH_SERVER_JAR:-/home/site/wwwroot/app.jar}"
 
 # JAVA_OPTS holds several options (e.g. "-Xmx1g -XX:+ExitOnOutOfMemoryError"): split it on purpose.
 # shellcheck disable=SC2086
-exec java ${JAVA_OPTS:-} -jar "${jar}" --port "${PORT:-8080}" --nocluster --disablephonehome
+exec java ${JAVA_OPTS:-} -jar "${jar}" --port "${PORT:-8080}" --nohazelcast --disablephonehome

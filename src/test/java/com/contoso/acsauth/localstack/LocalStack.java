@@ -27,7 +27,8 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The local stack: the stand-ins of Entra ID, Graph and ACS on fixed ports and Payara Micro 6 running the WAR against
+ * The local stack: the stand-ins of Entra ID, Graph and ACS on fixed ports and a server (Payara Micro 6 unless
+ * {@code -Dit.runtime=payara7|liberty|wildfly}, with the Maven profile of that name) running the WAR against
  * them, until Ctrl-C or SIGTERM. Started by {@code ./mvnw -Plocal-stack}; arguments: Maven's build directory and the
  * WAR. Ports: {@code -Dapi.port} (8080), {@code -Dstandin.entra.port} (9441), {@code -Dstandin.graph.port} (9442),
  * {@code -Dstandin.acs.port} (9443); {@code -Ddemo.user} picks alice (default), bob or carol.
@@ -56,7 +57,8 @@ public final class LocalStack {
         if (!Files.isRegularFile(war)) {
             fail("The WAR " + war + " is missing: start the stack with ./mvnw -Plocal-stack, which builds it.");
         }
-        requireFree(apiPort, "the API server (Payara Micro)", "api.port");
+        String runtime = System.getProperty("it.runtime", "payara6");
+        requireFree(apiPort, "the API server (" + runtime + ")", "api.port");
         requireFree(entraPort, "the Entra ID stand-in", "standin.entra.port");
         requireFree(graphPort, "the Graph stand-in", "standin.graph.port");
         requireFree(acsPort, "the ACS stand-in", "standin.acs.port");
@@ -70,7 +72,7 @@ public final class LocalStack {
             fail(e.getMessage());
             return;
         }
-        ServerRuntime server = ServerRuntime.named("payara6", buildDir, workDir.resolve("payara-6"), apiPort);
+        ServerRuntime server = ServerRuntime.named(runtime, buildDir, workDir.resolve(runtime), apiPort);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("\nStopping the local stack ...");
@@ -89,8 +91,8 @@ public final class LocalStack {
         env.put("OPENAPI_UI_ENABLED", "true");
         System.out.println("Stand-ins listening: Entra ID " + standIns.aadInstance() + ", Graph " + standIns.graphBaseUrl()
                 + ", ACS https://127.0.0.1:" + acsPort + "/");
-        System.out.println("Starting Payara Micro 6 with " + war.getFileName() + " on port " + apiPort
-                + " (log: " + shown(workDir.resolve("payara-6/server.log")) + ") ...");
+        System.out.println("Starting " + runtime + " with " + war.getFileName() + " on port " + apiPort
+                + " (log: " + shown(workDir.resolve(runtime + "/server.log")) + ") ...");
         try {
             server.start(war, env, List.of(
                     "-Djavax.net.ssl.trustStore=" + standIns.trustStore().toAbsolutePath(),

@@ -109,7 +109,7 @@ class DockerfileTest {
     @Test
     void startsWithoutClusteringOnTheExposedHttpPort() {
         List<String> cmd = execForm(single("CMD"));
-        assertTrue(indexOfOption(cmd, "--nocluster") >= 0, "no Hazelcast data grid for a stateless API: " + cmd);
+        assertTrue(indexOfOption(cmd, "--nohazelcast") >= 0, "no Hazelcast data grid for a stateless API: " + cmd);
         assertEquals("8080", single("EXPOSE").arguments(), "only the HTTP port; 6900 (Hazelcast) stays closed");
         assertTrue(indexOfOption(cmd, "--port") < 0, "the probe and EXPOSE assume Payara's default port 8080");
     }
@@ -129,7 +129,7 @@ class DockerfileTest {
                 .filter(line -> line.startsWith("--"))
                 .map(line -> line.split("\\s+")[0].toLowerCase(Locale.ROOT))
                 .collect(Collectors.toSet());
-        assertTrue(known.contains("--nocluster"), "could not read the option list from --help:\n" + output);
+        assertTrue(known.contains("--nohazelcast"), "could not read the option list from --help:\n" + output);
 
         List<String> options = execForm(single("CMD")).stream().filter(word -> word.startsWith("--")).toList();
         assertAll(options.stream().map(option -> () -> assertTrue(known.contains(option.toLowerCase(Locale.ROOT)),
