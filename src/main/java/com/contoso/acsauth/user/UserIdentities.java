@@ -51,7 +51,7 @@ public class UserIdentities {
     }
 
     /** Reads the cache first: the steady-state path costs no Graph call. */
-    public Optional<String> findCachedOrStored(Caller caller) {
+    private Optional<String> findCachedOrStored(Caller caller) {
         Optional<String> cached = cache.get(caller.oid());
         if (cached.isPresent()) {
             return cached;

@@ -4,7 +4,6 @@ import com.contoso.acsauth.it.runtime.ServerProcess.Readiness;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -26,7 +25,7 @@ import java.util.regex.Pattern;
  * makes Liberty trust the JVM default too, so the {@code -Djavax.net.ssl.trustStore} given in the JVM options (written
  * to jvm.options) covers all of them. Measured: without {@code trustDefaultCerts} the JWKS fetch fails (CWPKI0823E).
  */
-final class OpenLibertyRuntime implements ServerRuntime {
+final class OpenLibertyRuntime extends ChildProcessRuntime {
 
     static final String SERVER_NAME = "acsauth";
 
@@ -47,18 +46,11 @@ final class OpenLibertyRuntime implements ServerRuntime {
 
     private final Path libertyHome;
     private final Path serverXml;
-    private final Path javaHome;
-    private final Path workDir;
-    private final int requestedPort;
-    private ServerProcess process;
-    private URI baseUrl;
 
     OpenLibertyRuntime(Path libertyHome, Path serverXml, Path javaHome, Path workDir, int port) {
+        super(javaHome, workDir, port);
         this.libertyHome = libertyHome;
         this.serverXml = serverXml;
-        this.javaHome = javaHome;
-        this.workDir = workDir.toAbsolutePath();
-        this.requestedPort = port;
     }
 
     @Override
@@ -97,29 +89,12 @@ final class OpenLibertyRuntime implements ServerRuntime {
         environment.put("WLP_USER_DIR", userDir.toString());
         // Liberty creates defaultKeyStore (key.p12) with this password on first start
         environment.putIfAbsent("keystore_password", randomPassword());
-        baseUrl = URI.create("http://127.0.0.1:" + port);
-        process = ServerProcess.launch(name(), List.of(script.toString(), "run", SERVER_NAME), environment, workDir,
-                workDir.resolve("server.log"));
-        process.awaitReady(baseUrl.resolve("/api/user"), READY);
-        process.reportReady(baseUrl);
+        launch(List.of(script.toString(), "run", SERVER_NAME), environment, port, READY);
     }
 
     private static String randomPassword() {
         byte[] bytes = new byte[12];
         new SecureRandom().nextBytes(bytes);
         return HexFormat.of().formatHex(bytes);
-    }
-
-    @Override
-    public URI baseUrl() {
-        return baseUrl;
-    }
-
-    @Override
-    public void close() {
-        if (process != null) {
-            process.stop();
-            process = null;
-        }
     }
 }

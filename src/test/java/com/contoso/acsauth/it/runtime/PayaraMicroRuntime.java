@@ -2,7 +2,6 @@ package com.contoso.acsauth.it.runtime;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,7 +20,7 @@ import com.contoso.acsauth.it.runtime.ServerProcess.Readiness;
  * {@code changeit}, which is also Payara's master password) as {@code -Djavax.net.ssl.trustStore*} is enough for the
  * MP-JWT JWKS fetch, the JDK HttpClient, HttpsURLConnection (msal4j) and OkHttp (Graph).
  */
-final class PayaraMicroRuntime implements ServerRuntime {
+final class PayaraMicroRuntime extends ChildProcessRuntime {
 
     private static final Readiness READY = new Readiness(
             List.of(Pattern.compile("Payara Micro .* ready in")),
@@ -32,18 +31,11 @@ final class PayaraMicroRuntime implements ServerRuntime {
 
     private final String name;
     private final Path jar;
-    private final Path javaHome;
-    private final Path workDir;
-    private final int requestedPort;
-    private ServerProcess process;
-    private URI baseUrl;
 
     PayaraMicroRuntime(String name, Path jar, Path javaHome, Path workDir, int port) {
+        super(javaHome, workDir, port);
         this.name = name;
         this.jar = jar;
-        this.javaHome = javaHome;
-        this.workDir = workDir.toAbsolutePath();
-        this.requestedPort = port;
     }
 
     @Override
@@ -86,22 +78,6 @@ final class PayaraMicroRuntime implements ServerRuntime {
                 "--nohazelcast",
                 "--rootdir", root.toString(),
                 "--prebootcommandfile", preBoot.toString()));
-        baseUrl = URI.create("http://127.0.0.1:" + port);
-        process = ServerProcess.launch(name, command, env, workDir, workDir.resolve("server.log"));
-        process.awaitReady(baseUrl.resolve("/api/user"), READY);
-        process.reportReady(baseUrl);
-    }
-
-    @Override
-    public URI baseUrl() {
-        return baseUrl;
-    }
-
-    @Override
-    public void close() {
-        if (process != null) {
-            process.stop();
-            process = null;
-        }
+        launch(command, env, port, READY);
     }
 }

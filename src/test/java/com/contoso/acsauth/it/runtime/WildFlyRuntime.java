@@ -4,7 +4,6 @@ import com.contoso.acsauth.it.runtime.ServerProcess.Readiness;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +23,7 @@ import java.util.regex.Pattern;
  * <p>Trust: WildFly leaves the JVM's default SSLContext alone, so {@code -Djavax.net.ssl.trustStore} (in
  * {@code JAVA_OPTS}) covers the MP-JWT JWKS fetch (smallrye-jwt) and the SDKs' clients.
  */
-final class WildFlyRuntime implements ServerRuntime {
+final class WildFlyRuntime extends ChildProcessRuntime {
 
     private static final String CONFIG = System.getProperty("wildfly.config", "standalone-microprofile.xml");
     // standalone.conf's defaults, which a JAVA_OPTS from the environment replaces
@@ -33,18 +32,11 @@ final class WildFlyRuntime implements ServerRuntime {
 
     private final Path wildflyHome;
     private final Path configureCli;
-    private final Path javaHome;
-    private final Path workDir;
-    private final int requestedPort;
-    private ServerProcess process;
-    private URI baseUrl;
 
     WildFlyRuntime(Path wildflyHome, Path configureCli, Path javaHome, Path workDir, int port) {
+        super(javaHome, workDir, port);
         this.wildflyHome = wildflyHome;
         this.configureCli = configureCli;
-        this.javaHome = javaHome;
-        this.workDir = workDir.toAbsolutePath();
-        this.requestedPort = port;
     }
 
     @Override
@@ -92,10 +84,7 @@ final class WildFlyRuntime implements ServerRuntime {
                         Pattern.compile("WFLYSRV0056"),   // boot failed
                         Pattern.compile("WFLYCTL0013: Operation \\(\"deploy\"\\) failed")),
                 () -> Files.exists(failedMarker) ? Optional.of("ROOT.war.failed: " + read(failedMarker)) : Optional.empty());
-        baseUrl = URI.create("http://127.0.0.1:" + port);
-        process = ServerProcess.launch(name(), command, environment, workDir, workDir.resolve("server.log"));
-        process.awaitReady(baseUrl.resolve("/api/user"), readiness);
-        process.reportReady(baseUrl);
+        launch(command, environment, port, readiness);
     }
 
     /** Runs configure.cli against the fresh base directory in an embedded server, as a user would before a start. */
@@ -133,19 +122,6 @@ final class WildFlyRuntime implements ServerRuntime {
             return Files.readString(file, StandardCharsets.ISO_8859_1).strip();
         } catch (IOException e) {
             return "(unreadable: " + e + ")";
-        }
-    }
-
-    @Override
-    public URI baseUrl() {
-        return baseUrl;
-    }
-
-    @Override
-    public void close() {
-        if (process != null) {
-            process.stop();
-            process = null;
         }
     }
 }

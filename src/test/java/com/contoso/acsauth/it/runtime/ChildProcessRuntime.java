@@ -1,0 +1,43 @@
+package com.contoso.acsauth.it.runtime;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** What every runtime shares: a JDK, a work directory, a port, and the one server child process it starts. */
+abstract class ChildProcessRuntime implements ServerRuntime {
+
+    protected final Path javaHome;
+    protected final Path workDir;
+    protected final int requestedPort;
+    private ServerProcess process;
+    private URI baseUrl;
+
+    ChildProcessRuntime(Path javaHome, Path workDir, int port) {
+        this.javaHome = javaHome;
+        this.workDir = workDir.toAbsolutePath();
+        this.requestedPort = port;
+    }
+
+    /** Starts the server process, logging to {@code <workDir>/server.log}, and waits until it is ready. */
+    protected void launch(List<String> command, Map<String, String> environment, int port, ServerProcess.Readiness readiness) {
+        baseUrl = URI.create("http://127.0.0.1:" + port);
+        process = ServerProcess.launch(name(), command, environment, workDir, workDir.resolve("server.log"));
+        process.awaitReady(baseUrl.resolve("/api/user"), readiness);
+        process.reportReady(baseUrl);
+    }
+
+    @Override
+    public URI baseUrl() {
+        return baseUrl;
+    }
+
+    @Override
+    public void close() {
+        if (process != null) {
+            process.stop();
+            process = null;
+        }
+    }
+}
