@@ -21,6 +21,9 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.net.MalformedURLException;
 import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -42,7 +45,18 @@ public class OnBehalfOfTokens {
     private EntraSettings entra;
     private GraphSettings graph;
     private DownstreamSettings downstream;
-    private ConfidentialClientApplication msal;
+    /**
+     * msal4j's token cache never evicts: one entry per distinct user assertion for the life of the application.
+     * Entra access tokens (the assertions) live about an hour, so a cache older than that holds almost only
+     * entries no caller will present again; starting a fresh client every {@link #CACHE_GENERATION} bounds memory
+     * by the users of the last two hours at the cost of at most one extra OBO round trip per user per hour.
+     */
+    static final Duration CACHE_GENERATION = Duration.ofMinutes(60);
+
+    private final AtomicReference<Generation> current = new AtomicReference<>();
+
+    private record Generation(ConfidentialClientApplication msal, Instant startedAt) {
+    }
 
     protected OnBehalfOfTokens() {
         // for CDI proxies
@@ -62,6 +76,20 @@ public class OnBehalfOfTokens {
 
     @PostConstruct
     void buildClient() {
+        current.set(new Generation(newClient(), Instant.now()));
+    }
+
+    private ConfidentialClientApplication client() {
+        Generation generation = current.get();
+        if (Instant.now().isAfter(generation.startedAt().plus(CACHE_GENERATION))) {
+            // a racing request may build one more client: harmless, one of them wins
+            current.compareAndSet(generation, new Generation(newClient(), Instant.now()));
+            generation = current.get();
+        }
+        return generation.msal();
+    }
+
+    private ConfidentialClientApplication newClient() {
         try {
             int timeoutMillis = (int) downstream.timeout().toMillis();
             ConfidentialClientApplication.Builder builder = ConfidentialClientApplication
@@ -72,7 +100,7 @@ public class OnBehalfOfTokens {
                     .connectTimeoutForDefaultHttpClient(timeoutMillis)
                     .readTimeoutForDefaultHttpClient(timeoutMillis);
             instanceMetadata(URI.create(entra.authority())).ifPresent(builder::aadInstanceDiscoveryResponse);
-            msal = builder.build();
+            return builder.build();
         } catch (MalformedURLException e) {
             throw new IllegalStateException("AAD_INSTANCE/AAD_TENANT_ID do not form a valid authority", e);
         }
@@ -84,7 +112,7 @@ public class OnBehalfOfTokens {
                 .builder(graph.scopes(), new UserAssertion(caller.accessToken()))
                 .build();
         try {
-            IAuthenticationResult result = msal.acquireToken(parameters)
+            IAuthenticationResult result = client().acquireToken(parameters)
                     .get(downstream.timeout().toMillis() * 3, TimeUnit.MILLISECONDS);
             if (result == null || result.accessToken() == null || result.accessToken().isBlank()) {
                 // msal4j accepts a 200 without a token; a Graph call with no token would fail confusingly later
