@@ -37,10 +37,11 @@ public class AcsTokens {
             AcsToken token = acs.issueToken(acsUserId);
             return new TokenForUser(acsUserId, token);
         } catch (AcsIdentityNotFoundException e) {
-            identities.forget(caller);
+            boolean removed = identities.removeDanglingMapping(caller, acsUserId);
             throw new ProblemException(ProblemType.MAPPED_IDENTITY_GONE,
-                    "The ACS identity in this user's mapping no longer exists (it was deleted). DELETE /api/user removes "
-                            + "the stale mapping; POST /api/user then creates a new identity.", e);
+                    "The ACS identity in this user's mapping no longer exists (it was deleted). " + (removed
+                            ? "The stale mapping was removed: POST /api/user creates a new identity."
+                            : "DELETE /api/user removes the stale mapping; POST /api/user then creates a new identity."), e);
         }
     }
 

@@ -61,9 +61,29 @@ public class UserIdentities {
         return stored;
     }
 
-    /** Forgets a cached mapping whose ACS identity turned out to be gone. */
-    public void forget(Caller caller) {
-        cache.invalidate(caller.oid());
+    /**
+     * ACS no longer knows the mapped identity (a DELETE that failed after removing the identity, or an identity
+     * deleted outside this server). Removes the mapping if it still points at that identity, so that the next
+     * POST creates a working one. Best effort: if Graph fails now, a later DELETE or this same path finishes it.
+     *
+     * @return whether the stale mapping was removed
+     */
+    public boolean removeDanglingMapping(Caller caller, String goneAcsUserId) {
+        ReentrantLock lock = lockFor(caller);
+        lock.lock();
+        try {
+            cache.invalidate(caller.oid());
+            if (store.find(caller).filter(goneAcsUserId::equals).isEmpty()) {
+                return false;
+            }
+            return store.delete(caller);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not remove the mapping of oid=" + caller.oid() + " to the deleted identity "
+                    + goneAcsUserId + "; DELETE /api/user will", e);
+            return false;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Returns the existing mapping, or creates an ACS identity and stores its mapping. */

@@ -209,6 +209,35 @@ class DownstreamFailureIT {
     }
 
     @Test
+    void aMappingLeftPointingAtADeletedIdentityHealsOnTheNextTokenRequest() {
+        Api.User user = api.freshUser();
+        String first = api.post("/api/user", user.token()).json().getString("acsUserIdentity");
+        failAlways(Operation.GRAPH_DELETE_EXTENSION, Fault.status(500));
+        api.delete("/api/user", user.token()).assertProblem(502);
+        api.standIns().faults().clear();
+
+        JsonObject gone = api.get("/api/token", user.token()).assertProblem(404);
+        Api.Reply recreated = api.post("/api/user", user.token());
+
+        assertTrue(gone.getString("detail").contains("stale mapping was removed"), gone::toString);
+        assertEquals(201, recreated.status(), recreated::toString);
+        String second = recreated.json().getString("acsUserIdentity");
+        assertFalse(first.equals(second));
+        assertEquals(201, api.get("/api/token", user.token()).status());
+    }
+
+    @Test
+    void oboUnavailableIs503AndCreatesNothing() {
+        Api.User user = api.freshUser();
+        failAlways(Operation.ENTRA_TOKEN_OBO, Fault.status(503));
+
+        api.post("/api/user", user.token()).assertProblem(503);
+
+        assertEquals(0, api.standIns().calls().count(Operation.GRAPH_GET_ME));
+        assertTrue(liveIdentities().isEmpty());
+    }
+
+    @Test
     void deleteWhenMappingReadIsUnavailableIs503AndChangesNothing() {
         Api.User user = api.freshUser();
         String id = api.post("/api/user", user.token()).json().getString("acsUserIdentity");

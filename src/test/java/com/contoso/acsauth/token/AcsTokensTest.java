@@ -2,6 +2,7 @@ package com.contoso.acsauth.token;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.contoso.acsauth.acs.AcsSettings;
 import com.contoso.acsauth.mapping.IdentityMappingStore;
@@ -88,17 +89,31 @@ class AcsTokensTest {
     }
 
     @Test
-    void identityDeletedElsewhereIsReportedAndForgotten() {
+    void mappingToADeletedIdentityIsReportedAndRemovedSoPostCanStartOver() {
         acs.live.add("8:acs:bob");
         mappings.put(BOB.oid(), "8:acs:bob");
         cut.issueFor(BOB);
         acs.live.clear();
 
-        ProblemException e = assertThrows(ProblemException.class, () -> cut.issueFor(BOB));
+        ProblemException gone = assertThrows(ProblemException.class, () -> cut.issueFor(BOB));
 
-        assertEquals(ProblemType.MAPPED_IDENTITY_GONE, e.type());
+        assertEquals(ProblemType.MAPPED_IDENTITY_GONE, gone.type());
+        assertTrue(gone.detail().contains("stale mapping was removed"), gone.detail());
+        assertTrue(mappings.isEmpty());
+        assertEquals(ProblemType.MAPPING_NOT_FOUND, assertThrows(ProblemException.class, () -> cut.issueFor(BOB)).type());
+    }
+
+    @Test
+    void aMappingChangedMeanwhileIsNotRemoved() {
+        acs.live.add("8:acs:bob");
+        mappings.put(BOB.oid(), "8:acs:bob");
+        cut.issueFor(BOB);
+        acs.live.clear();
+        mappings.put(BOB.oid(), "8:acs:bob-new"); // another instance re-created the user meanwhile
+
         assertThrows(ProblemException.class, () -> cut.issueFor(BOB));
-        assertEquals(2, storeReads.get(), "the stale cache entry was dropped");
+
+        assertEquals("8:acs:bob-new", mappings.get(BOB.oid()));
     }
 
     @Test
