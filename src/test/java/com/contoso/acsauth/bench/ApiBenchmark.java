@@ -72,7 +72,11 @@ public final class ApiBenchmark {
         report("POST (create) + DELETE of a new user (OBO, Graph x4, ACS x2)", cycle);
         report("rejected request (no token)", measure(() -> status("GET", "/api/token", null)));
 
-        List<Long> direct = directAcsIssue();
+        List<Long> direct = directAcsIssue(new JdkHttpClientBuilder(java.net.http.HttpClient.newBuilder().sslContext(standIns.sslContext())));
+        report("direct SDK getToken, client configured like the server's (timeouts)", directAcsIssue(
+                new JdkHttpClientBuilder(java.net.http.HttpClient.newBuilder().sslContext(standIns.sslContext()))
+                        .connectionTimeout(Duration.ofSeconds(10)).responseTimeout(Duration.ofSeconds(10))
+                        .readTimeout(Duration.ofSeconds(10))));
         List<Long> viaServer = measure(() -> status("GET", "/api/token", token));
         report("direct ACS SDK getToken against the same stand-in", direct);
         System.out.printf(Locale.ROOT, "ratio GET /api/token median / direct SDK median: %.2f%n",
@@ -81,10 +85,10 @@ public final class ApiBenchmark {
         concurrent(token);
     }
 
-    private List<Long> directAcsIssue() {
+    private List<Long> directAcsIssue(JdkHttpClientBuilder http) {
         CommunicationIdentityClient acs = new CommunicationIdentityClientBuilder()
                 .connectionString(standIns.acsConnectionString())
-                .httpClient(new JdkHttpClientBuilder(java.net.http.HttpClient.newBuilder().sslContext(standIns.sslContext())).build())
+                .httpClient(http.build())
                 .buildClient();
         CommunicationUserIdentifier user = acs.createUser();
         List<CommunicationTokenScope> scopes = List.of(CommunicationTokenScope.VOIP, CommunicationTokenScope.CHAT);
