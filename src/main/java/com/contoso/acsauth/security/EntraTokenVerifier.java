@@ -28,6 +28,7 @@ import jakarta.inject.Inject;
 import java.net.MalformedURLException;
 import java.net.URI;
 import java.text.ParseException;
+import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -36,14 +37,16 @@ import java.util.Set;
  * <p>
  * Why not the servers' MicroProfile JWT: Payara's implementation rejects every token without a {@code jti} claim,
  * and Entra ID never issues one, so no real Entra token would pass on Payara; Liberty and WildFly differ again in
- * how they treat rejected tokens. One verifier in the WAR behaves the same on every server. Keys are cached and
- * refreshed (rate-limited) when a token names an unknown key, as after Entra ID's key rollover.
+ * how they treat rejected tokens. One verifier in the WAR behaves the same on every server. Keys are cached,
+ * refreshed (rate-limited) when a token names an unknown key, as after Entra ID's key rollover, and kept for up to
+ * six hours while the key endpoint is unreachable.
  */
 @ApplicationScoped
 public class EntraTokenVerifier {
 
     private static final DownstreamCall KEYS = new DownstreamCall(DownstreamCall.Service.ENTRA_ID, "signingKeys");
     private static final int MAX_JWKS_BYTES = 256 * 1024;
+    private static final Duration KEYS_OUTAGE_TOLERANCE = Duration.ofHours(6);
 
     private EntraSettings entra;
     private DownstreamSettings downstream;
@@ -72,6 +75,8 @@ public class EntraTokenVerifier {
                     .<SecurityContext>create(URI.create(entra.keysUrl()).toURL(),
                             new DefaultResourceRetriever(timeout, timeout, MAX_JWKS_BYTES))
                     .retrying(true)
+                    // keep validating with the last good keys while Entra ID's key endpoint is down
+                    .outageTolerant(KEYS_OUTAGE_TOLERANCE.toMillis())
                     .build();
             processor = new DefaultJWTProcessor<>();
             processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, null));
