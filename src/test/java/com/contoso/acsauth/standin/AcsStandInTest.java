@@ -16,12 +16,10 @@ import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -46,13 +44,8 @@ class AcsStandInTest {
 
     @BeforeAll
     static void start() {
-        standIns = StandIns.start(StandInOptions.randomPorts(Path.of("target/standin-test")));
+        standIns = SharedStandIns.get();
         acs = client(standIns.acsConnectionString());
-    }
-
-    @AfterAll
-    static void stop() {
-        standIns.close();
     }
 
     @BeforeEach

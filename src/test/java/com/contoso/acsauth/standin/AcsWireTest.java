@@ -3,7 +3,6 @@ package com.contoso.acsauth.standin;
 import com.contoso.acsauth.standin.acs.HmacVerifier;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,7 +13,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,13 +30,8 @@ class AcsWireTest {
 
     @BeforeAll
     static void start() {
-        standIns = StandIns.start(StandInOptions.randomPorts(Path.of("target/standin-test")));
+        standIns = SharedStandIns.get();
         http = HttpClient.newBuilder().sslContext(standIns.sslContext()).build();
-    }
-
-    @AfterAll
-    static void stop() {
-        standIns.close();
     }
 
     @BeforeEach

@@ -22,7 +22,6 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +32,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
@@ -59,14 +57,9 @@ class EntraStandInTest {
 
     @BeforeAll
     static void start() throws Exception {
-        standIns = StandIns.start(StandInOptions.randomPorts(Path.of("target/standin-test")));
+        standIns = SharedStandIns.get();
         http = HttpClient.newBuilder().sslContext(standIns.sslContext()).build();
         forgetMsalInstanceMetadata();
-    }
-
-    @AfterAll
-    static void stop() {
-        standIns.close();
     }
 
     @BeforeEach

@@ -9,7 +9,6 @@ import com.microsoft.kiota.authentication.AllowedHostsValidator;
 import com.microsoft.kiota.authentication.BaseBearerTokenAuthenticationProvider;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +21,6 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,13 +41,8 @@ class FaultsTest {
 
     @BeforeAll
     static void start() {
-        standIns = StandIns.start(StandInOptions.randomPorts(Path.of("target/standin-test")));
+        standIns = SharedStandIns.get();
         http = HttpClient.newBuilder().sslContext(standIns.sslContext()).build();
-    }
-
-    @AfterAll
-    static void stop() {
-        standIns.close();
     }
 
     @BeforeEach

@@ -13,13 +13,11 @@ import com.microsoft.kiota.authentication.BaseBearerTokenAuthenticationProvider;
 import com.microsoft.kiota.http.middleware.options.RetryHandlerOption;
 import com.nimbusds.jwt.JWTClaimsSet;
 import okhttp3.OkHttpClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -46,7 +44,7 @@ class GraphStandInTest {
 
     @BeforeAll
     static void start() throws Exception {
-        standIns = StandIns.start(StandInOptions.randomPorts(Path.of("target/standin-test")));
+        standIns = SharedStandIns.get();
         EntraStandInTest.forgetMsalInstanceMetadata();
         alice = standIns.entra().user("alice");
         IAuthenticationResult obo = EntraStandInTest.onBehalfOf(EntraStandInTest.confidentialClient(standIns, standIns.apiClientSecret()),
@@ -71,11 +69,6 @@ class GraphStandInTest {
                 .build();
         graph = new GraphServiceClient(new BaseBearerTokenAuthenticationProvider(tokens), ok);
         graph.getRequestAdapter().setBaseUrl(standIns.graphBaseUrl());
-    }
-
-    @AfterAll
-    static void stop() {
-        standIns.close();
     }
 
     @BeforeEach
