@@ -8,6 +8,8 @@ import com.contoso.acsauth.problem.ProblemType;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.JWKMatcher;
+import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.jwk.source.RateLimitReachedException;
@@ -50,6 +52,7 @@ public class EntraTokenVerifier {
 
     private EntraSettings entra;
     private DownstreamSettings downstream;
+    private JWKSource<SecurityContext> keys;
     private ConfigurableJWTProcessor<SecurityContext> processor;
 
     protected EntraTokenVerifier() {
@@ -71,7 +74,7 @@ public class EntraTokenVerifier {
     void build() {
         int timeout = (int) downstream.timeout().toMillis();
         try {
-            JWKSource<SecurityContext> keys = JWKSourceBuilder
+            keys = JWKSourceBuilder
                     .<SecurityContext>create(URI.create(entra.keysUrl()).toURL(),
                             new DefaultResourceRetriever(timeout, timeout, MAX_JWKS_BYTES))
                     .retrying(true)
@@ -111,6 +114,16 @@ public class EntraTokenVerifier {
             throw new ProblemException(ProblemType.INVALID_TOKEN, reason(e), e)
                     .header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
         }
+    }
+
+    /**
+     * How many signing keys the verifier holds, from the same cached, rate-limited key source that checks tokens
+     * (so a health probe costs no extra round trip while the cache is fresh).
+     *
+     * @throws KeySourceException when the keys cannot be loaded and none are cached
+     */
+    public int signingKeyCount() throws KeySourceException {
+        return keys.get(new JWKSelector(new JWKMatcher.Builder().build()), null).size();
     }
 
     private static String reason(Exception e) {
