@@ -147,6 +147,63 @@ class GraphStandInTest {
     }
 
     @Test
+    void updateReplacesEveryPropertyOfAnExtension() {
+        graph.me().extensions().post(mapping(NAME, "8:acs:old"));
+        OpenTypeExtension update = new OpenTypeExtension();
+        update.setExtensionName(NAME);
+        update.setAdditionalData(Map.of("acsUserIdentity", "8:acs:new", "acsUserIdentitySignature", "sig"));
+
+        Extension answer = graph.me().extensions().byExtensionId(NAME).patch(update);
+
+        assertNull(answer, "204 No Content");
+        assertEquals(Map.of(NAME, Map.of("acsUserIdentity", "8:acs:new", "acsUserIdentitySignature", "sig")),
+                standIns.graph().extensionsOf(alice.oid()), "count was omitted, so it is gone");
+        Extension read = graph.me().extensions().byExtensionId(NAME).get();
+        assertEquals(NAME, read.getId());
+        assertEquals("8:acs:new", read.getAdditionalData().get("acsUserIdentity"));
+        assertEquals(List.of(201, 204, 200), standIns.calls().calls().stream().map(Call::status).toList());
+        assertEquals(1, standIns.calls().count(Operation.GRAPH_UPDATE_EXTENSION));
+    }
+
+    @Test
+    void updateOfAMissingExtensionIs404() {
+        ODataError e = assertThrows(ODataError.class, () -> graph.me().extensions().byExtensionId(NAME).patch(mapping(NAME, "8:acs:1")));
+
+        assertEquals(404, e.getResponseStatusCode());
+        assertEquals("ResourceNotFound", e.getError().getCode());
+        assertTrue(e.getError().getInnerError() != null, "innerError present");
+        assertEquals(Map.of(), standIns.graph().extensionsOf(alice.oid()));
+        assertEquals(1, standIns.calls().count(Operation.GRAPH_UPDATE_EXTENSION));
+    }
+
+    @Test
+    void updateFaultsAreInjectedLikeTheOthers() {
+        graph.me().extensions().post(mapping(NAME, "8:acs:old"));
+        standIns.faults().inject(Operation.GRAPH_UPDATE_EXTENSION, Fault.status(503));
+
+        ODataError e = assertThrows(ODataError.class, () -> graph.me().extensions().byExtensionId(NAME).patch(mapping(NAME, "8:acs:new"),
+                rc -> rc.options.add(new RetryHandlerOption(null, 0, 0))));
+
+        assertEquals(503, e.getResponseStatusCode());
+        assertEquals("8:acs:old", standIns.graph().extensionsOf(alice.oid()).get(NAME).get("acsUserIdentity"));
+        graph.me().extensions().byExtensionId(NAME).patch(mapping(NAME, "8:acs:new"));
+        assertEquals("8:acs:new", standIns.graph().extensionsOf(alice.oid()).get(NAME).get("acsUserIdentity"));
+        assertEquals(List.of(503, 204), standIns.calls().calls(Operation.GRAPH_UPDATE_EXTENSION).stream().map(Call::status).toList());
+    }
+
+    @Test
+    void updateNeedsWritePermission() {
+        graph.me().extensions().post(mapping(NAME, "8:acs:old"));
+        currentToken.set(standIns.entra().sign(standIns.entra().graphTokenClaims(alice, standIns.apiClientId())
+                .claim("scp", "User.Read").build()));
+
+        ODataError e = assertThrows(ODataError.class, () -> graph.me().extensions().byExtensionId(NAME).patch(mapping(NAME, "8:acs:new")));
+
+        assertEquals(403, e.getResponseStatusCode());
+        assertEquals("Authorization_RequestDenied", e.getError().getCode());
+    }
+
+    @Test
     void extensionsBelongToTheTokensUser() {
         graph.me().extensions().post(mapping(NAME, "8:acs:alice"));
         currentToken.set(standIns.entra().graphToken(standIns.entra().user("bob")));
