@@ -1,6 +1,7 @@
 package com.contoso.acsauth.standin;
 
 import com.microsoft.aad.msal4j.ClientCredentialFactory;
+import com.microsoft.aad.msal4j.ClientCredentialParameters;
 import com.microsoft.aad.msal4j.ConfidentialClientApplication;
 import com.microsoft.aad.msal4j.IAuthenticationResult;
 import com.microsoft.aad.msal4j.InteractionRequiredExceptionReason;
@@ -47,7 +48,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The Entra stand-in driven by the real msal4j 1.26.1 (On-Behalf-Of and password grants) and plain HTTP. */
+/** The Entra stand-in driven by the real msal4j 1.26.1 (On-Behalf-Of, password and client credentials grants) and plain HTTP. */
 class EntraStandInTest {
 
     static final Set<String> GRAPH_USER_READ = Set.of("https://graph.microsoft.com/User.Read");
@@ -199,6 +200,106 @@ class EntraStandInTest {
         assertNotNull(onBehalfOf(confidentialClient(standIns, standIns.apiClientSecret()), standIns.entra().apiToken(standIns.entra().user("bob"))));
     }
 
+    static IAuthenticationResult clientCredentials(ConfidentialClientApplication app, String scope) throws Exception {
+        return app.acquireToken(ClientCredentialParameters.builder(Set.of(scope)).build()).get();
+    }
+
+    @Test
+    void clientCredentialsIssueAnAppOnlyGraphTokenAndMsalCachesIt() throws Exception {
+        ConfidentialClientApplication app = confidentialClient(standIns, standIns.apiClientSecret());
+
+        IAuthenticationResult first = clientCredentials(app, "https://graph.microsoft.com/.default");
+        IAuthenticationResult second = clientCredentials(app, "https://graph.microsoft.com/.default");
+
+        JWTClaimsSet graph = verified(first.accessToken());
+        assertEquals(List.of("https://graph.microsoft.com"), graph.getAudience());
+        assertEquals("https://sts.windows.net/" + standIns.tenantId() + "/", graph.getIssuer());
+        assertEquals(List.of("User.Read.All"), graph.getStringListClaim("roles"));
+        assertNull(graph.getClaim("scp"), "app-only: no delegated scopes");
+        assertEquals("app", graph.getClaim("idtyp"));
+        assertEquals(com.contoso.acsauth.standin.entra.EntraStandIn.API_SERVICE_PRINCIPAL_ID, graph.getClaim("oid"));
+        assertEquals(graph.getClaim("oid"), graph.getSubject());
+        assertEquals(standIns.tenantId(), graph.getClaim("tid"));
+        assertEquals(standIns.apiClientId(), graph.getClaim("appid"));
+        assertEquals("1", graph.getClaim("appidacr"));
+        assertEquals("1.0", graph.getClaim("ver"));
+        assertNull(first.account(), "no user, no account");
+        assertEquals(TokenSource.IDENTITY_PROVIDER, first.metadata().tokenSource());
+        assertEquals(TokenSource.CACHE, second.metadata().tokenSource());
+        assertEquals(1, standIns.calls().count(Operation.ENTRA_TOKEN_CLIENT_CREDENTIALS));
+    }
+
+    @Test
+    void clientCredentialsAnswerAsEntraDoes() throws Exception {
+        String api = standIns.apiClientId();
+        HttpResponse<String> post = tokenRequest(Map.of("grant_type", "client_credentials", "client_id", api,
+                "client_secret", standIns.apiClientSecret(), "scope", "https://graph.microsoft.com/.default"), null);
+        String basic = java.util.Base64.getEncoder().encodeToString((api + ":" + standIns.apiClientSecret()).getBytes());
+        HttpResponse<String> byBasic = tokenRequest(Map.of("grant_type", "client_credentials",
+                "scope", "00000003-0000-0000-c000-000000000000/.default"), "Basic " + basic);
+        HttpResponse<String> standInAsResource = tokenRequest(Map.of("grant_type", "client_credentials", "client_id", api,
+                "client_secret", standIns.apiClientSecret(), "scope", standIns.graphBaseUrl() + "/.default"), null);
+
+        JsonObject token = Json.createReader(new StringReader(post.body())).readObject();
+        assertEquals(200, post.statusCode(), post.body());
+        assertEquals(Set.of("token_type", "expires_in", "ext_expires_in", "access_token"), token.keySet());
+        assertEquals("Bearer", token.getString("token_type"));
+        assertTrue(token.getInt("expires_in") > 3500, token.toString());
+        assertEquals(200, byBasic.statusCode(), byBasic.body());
+        assertEquals(List.of("00000003-0000-0000-c000-000000000000"), verified(Json.createReader(new StringReader(byBasic.body()))
+                .readObject().getString("access_token")).getAudience());
+        assertEquals(200, standInAsResource.statusCode(), standInAsResource.body());
+        assertEquals(List.of("https://graph.microsoft.com"), verified(Json.createReader(new StringReader(standInAsResource.body()))
+                .readObject().getString("access_token")).getAudience());
+    }
+
+    @Test
+    void clientCredentialsErrors() throws Exception {
+        ConfidentialClientApplication app = confidentialClient(standIns, standIns.apiClientSecret());
+
+        MsalServiceException notDefault = msalError(() -> clientCredentials(app, "https://graph.microsoft.com/User.Read.All"));
+        MsalServiceException unknownResource = msalError(() -> clientCredentials(app, "api://no-such-api/.default"));
+        MsalServiceException wrongSecret = msalError(() -> clientCredentials(confidentialClient(standIns, "nope"),
+                "https://graph.microsoft.com/.default"));
+        HttpResponse<String> publicClient = tokenRequest(Map.of("grant_type", "client_credentials",
+                "client_id", standIns.entra().spaClientId(), "scope", "https://graph.microsoft.com/.default"), null);
+
+        assertEquals("invalid_scope", notDefault.errorCode());
+        assertTrue(notDefault.getMessage().startsWith("AADSTS1002012: "), notDefault.getMessage());
+        assertEquals("invalid_resource", unknownResource.errorCode());
+        assertTrue(unknownResource.getMessage().startsWith("AADSTS500011: "), unknownResource.getMessage());
+        assertEquals("invalid_client", wrongSecret.errorCode());
+        assertEquals(401, wrongSecret.statusCode());
+        assertEquals(401, publicClient.statusCode(), publicClient.body());
+        assertTrue(publicClient.body().contains("AADSTS7000218"), publicClient.body());
+    }
+
+    @Test
+    void clientCredentialsCarryOnlyTheConsentedAppRoles() throws Exception {
+        standIns.entra().grantGraphAppRoles();
+        IAuthenticationResult none = clientCredentials(confidentialClient(standIns, standIns.apiClientSecret()),
+                "https://graph.microsoft.com/.default");
+        standIns.entra().grantGraphAppRoles("User.Read.All", "User.ReadWrite.All");
+        IAuthenticationResult two = clientCredentials(confidentialClient(standIns, standIns.apiClientSecret()),
+                "https://graph.microsoft.com/.default");
+
+        assertNull(verified(none.accessToken()).getClaim("roles"));
+        assertEquals(List.of("User.Read.All", "User.ReadWrite.All"), verified(two.accessToken()).getStringListClaim("roles"));
+    }
+
+    @Test
+    void clientCredentialFaultsAreInjectedLikeTheOthers() throws Exception {
+        // msal4j retries a 5xx once by itself
+        standIns.faults().inject(Operation.ENTRA_TOKEN_CLIENT_CREDENTIALS, Fault.status(503).times(2));
+        ConfidentialClientApplication app = confidentialClient(standIns, standIns.apiClientSecret());
+
+        MsalServiceException e = msalError(() -> clientCredentials(app, "https://graph.microsoft.com/.default"));
+
+        assertEquals(503, e.statusCode());
+        assertNotNull(clientCredentials(app, "https://graph.microsoft.com/.default").accessToken());
+        assertEquals(List.of(503, 503, 200), standIns.calls().calls(Operation.ENTRA_TOKEN_CLIENT_CREDENTIALS).stream().map(Call::status).toList());
+    }
+
     @Test
     void passwordGrantGivesApiTokens() throws Exception {
         DemoUser alice = standIns.entra().user("alice");
@@ -317,7 +418,7 @@ class EntraStandInTest {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(standIns.entra().tokenEndpoint()))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .header("client-request-id", "7d1c9a0e-1111-4222-8333-944455556666")
-                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&client_id=x")).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=urn:example:no-such-grant&client_id=x")).build(), HttpResponse.BodyHandlers.ofString());
 
         JsonObject error = Json.createReader(new StringReader(response.body())).readObject();
         assertEquals(400, response.statusCode());

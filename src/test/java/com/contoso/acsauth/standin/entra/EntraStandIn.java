@@ -43,8 +43,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Microsoft Entra ID v2 for one tenant: OpenID discovery, the signing keys, and the token endpoint for
- * On-Behalf-Of (the server's Graph token) and the resource-owner password grant (the demo users' API and Teams
- * tokens). Also answers what msal4j asks for on the side: instance discovery and the user realm.
+ * On-Behalf-Of (the server's Graph token), the resource-owner password grant (the demo users' API and Teams
+ * tokens) and client credentials (the API app's own app-only Graph token). Also answers what msal4j asks for on the
+ * side: instance discovery and the user realm.
  */
 public final class EntraStandIn extends StandInServer {
 
@@ -62,6 +63,10 @@ public final class EntraStandIn extends StandInServer {
     public static final String API_SCOPE = "access_as_user";
     /** Graph permissions the tenant admin consented to for the API app (scp of its Graph tokens). */
     public static final List<String> CONSENTED_GRAPH_PERMISSIONS = List.of("User.Read", "User.ReadWrite.All");
+    /** Graph application permissions the admin consented to for the API app (roles of its app-only Graph tokens). */
+    public static final List<String> CONSENTED_GRAPH_APP_ROLES = List.of("User.Read.All");
+    /** The object id of the API app's service principal: oid and sub of its app-only tokens. */
+    public static final String API_SERVICE_PRINCIPAL_ID = "3d5c4b6a-7e8f-4a9b-8c0d-1e2f3a4b5c6d";
 
     static final Duration TOKEN_LIFETIME = Duration.ofHours(1);
 
@@ -75,6 +80,8 @@ public final class EntraStandIn extends StandInServer {
     private final TokenEndpoint tokenEndpoint;
     private final AtomicBoolean consentWithheld = new AtomicBoolean();
     private final Set<String> mfaRequired = ConcurrentHashMap.newKeySet();
+    private volatile List<String> graphAppRoles = CONSENTED_GRAPH_APP_ROLES;
+    private final Set<String> extraGraphResources = ConcurrentHashMap.newKeySet();
 
     public EntraStandIn(int port, SSLContext tls, SelfSignedKeyStore signing, CallLog calls, Faults faults) {
         super("Entra", "standin.entra.port", port, tls, calls, faults);
@@ -193,6 +200,45 @@ public final class EntraStandIn extends StandInServer {
                 .claim("idtyp", "user");
     }
 
+    /** An app-only Graph token as client credentials issues it to the API app (roles = the consented app roles). */
+    public String graphAppToken() {
+        return sign(graphAppTokenClaims(API_CLIENT_ID).build());
+    }
+
+    /** Claims of an app-only Graph token for {@code appId}, prefilled, for crafting bad tokens. */
+    public JWTClaimsSet.Builder graphAppTokenClaims(String appId) {
+        Instant now = Instant.now();
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
+                .audience(GRAPH_AUDIENCE)
+                .issuer(v1Issuer())
+                .issueTime(Date.from(now))
+                .notBeforeTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(TOKEN_LIFETIME)))
+                .claim("app_displayname", "ACS Auth Server")
+                .claim("appid", appId)
+                .claim("appidacr", "1")
+                .claim("idp", v1Issuer())
+                .claim("idtyp", "app")
+                .claim("oid", API_SERVICE_PRINCIPAL_ID)
+                .subject(API_SERVICE_PRINCIPAL_ID)
+                .claim("tid", TENANT_ID)
+                .claim("uti", uniqueTokenId())
+                .claim("ver", "1.0");
+        // Entra leaves roles out, rather than sending an empty list, when no application permission is consented
+        List<String> roles = graphAppRoles;
+        return roles.isEmpty() ? claims : claims.claim("roles", roles);
+    }
+
+    /** The Graph application permissions client credentials puts in {@code roles}; none withholds them all. */
+    public void grantGraphAppRoles(String... roles) {
+        graphAppRoles = List.of(roles);
+    }
+
+    /** Another resource URI (the Graph stand-in's own base) that client credentials accepts as Graph's. */
+    public void acceptAsGraphResource(String resource) {
+        extraGraphResources.add(resource.endsWith("/") ? resource.substring(0, resource.length() - 1) : resource);
+    }
+
     /**
      * The claims of {@code jwt} if it is an RS256 JWT signed with the published key, else empty. Only the signature
      * is checked: audience, issuer and lifetime are each service's business.
@@ -225,6 +271,7 @@ public final class EntraStandIn extends StandInServer {
     public void reset() {
         consentWithheld.set(false);
         mfaRequired.clear();
+        graphAppRoles = CONSENTED_GRAPH_APP_ROLES;
     }
 
     /**
@@ -255,6 +302,10 @@ public final class EntraStandIn extends StandInServer {
 
     boolean mfaRequired(String oid) {
         return mfaRequired.contains(oid);
+    }
+
+    Set<String> extraGraphResources() {
+        return extraGraphResources;
     }
 
     JWTClaimsSet.Builder apiTokenClaims(DemoUser u, String azp, String azpacr) {
@@ -350,6 +401,7 @@ public final class EntraStandIn extends StandInServer {
             case "/oauth2/v2.0/token" -> switch (request.form().getOrDefault("grant_type", "")) {
                 case TokenEndpoint.JWT_BEARER -> Operation.ENTRA_TOKEN_OBO;
                 case "password" -> Operation.ENTRA_TOKEN_PASSWORD;
+                case "client_credentials" -> Operation.ENTRA_TOKEN_CLIENT_CREDENTIALS;
                 default -> null;
             };
             default -> null;
@@ -368,6 +420,7 @@ public final class EntraStandIn extends StandInServer {
                 case ENTRA_KEYS -> Response.json(200, keys());
                 case ENTRA_TOKEN_OBO -> tokenEndpoint.onBehalfOf(request);
                 case ENTRA_TOKEN_PASSWORD -> tokenEndpoint.password(request);
+                case ENTRA_TOKEN_CLIENT_CREDENTIALS -> tokenEndpoint.clientCredentials(request);
                 default -> throw new IllegalStateException("not an Entra operation: " + op);
             };
         } catch (AadError e) {

@@ -37,7 +37,10 @@ import static com.contoso.acsauth.standin.entra.EntraStandIn.TEAMS_AUDIENCE;
 import static com.contoso.acsauth.standin.entra.EntraStandIn.TEAMS_SCOPES;
 import static com.contoso.acsauth.standin.entra.EntraStandIn.TENANT_ID;
 
-/** {@code POST /{tenant}/oauth2/v2.0/token}: the On-Behalf-Of and password grants, checked the way Entra checks them. */
+/**
+ * {@code POST /{tenant}/oauth2/v2.0/token}: the On-Behalf-Of, password and client credentials grants, checked the way
+ * Entra checks them.
+ */
 final class TokenEndpoint {
 
     static final String JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
@@ -253,6 +256,44 @@ final class TokenEndpoint {
         String lower = scope.toLowerCase(Locale.ROOT);
         return Set.of(TEAMS_AUDIENCE + "/teams.managecalls", TEAMS_AUDIENCE + "/teams.managechats", TEAMS_AUDIENCE + "/.default")
                 .contains(lower);
+    }
+
+    // ---- client credentials -----------------------------------------------------------------------------------
+
+    /** The API app's own Graph token: {@code scope} must be one resource's {@code /.default}; roles, no scp, no id_token. */
+    Response clientCredentials(Request request) throws AadError {
+        Map<String, String> form = request.form();
+        String clientId = authenticateConfidentialClient(request, form);
+        String scope = required(form, "scope");
+        List<String> resourceScopes = resourceScopes(scope);
+        if (resourceScopes.size() != 1 || !resourceScopes.get(0).toLowerCase(Locale.ROOT).endsWith("/.default")) {
+            String offending = resourceScopes.stream().filter(s -> !s.toLowerCase(Locale.ROOT).endsWith("/.default"))
+                    .findFirst().orElse(scope);
+            throw new AadError(400, "invalid_scope", 1002012, "The provided value for scope " + offending + " is not valid."
+                    + " Client credential flows must have a scope value with /.default suffixed to the resource identifier"
+                    + " (application ID URI).");
+        }
+        String resource = resourceScopes.get(0).substring(0, resourceScopes.get(0).length() - "/.default".length());
+        String audience;
+        if (resource.equalsIgnoreCase(GRAPH_AUDIENCE) || entra.extraGraphResources().contains(resource)) {
+            audience = GRAPH_AUDIENCE;
+        } else if (resource.equalsIgnoreCase(GRAPH_APP_ID)) {
+            audience = GRAPH_APP_ID;
+        } else {
+            throw new AadError(400, "invalid_resource", 500011, "The resource principal named " + resource + " was not found"
+                    + " in the tenant named " + EntraStandIn.TENANT_DOMAIN + ". This can happen if the application has not been"
+                    + " installed by the administrator of the tenant or consented to by any user in the tenant. You might have"
+                    + " sent your authentication request to the wrong tenant.");
+        }
+        JWTClaimsSet claims = entra.graphAppTokenClaims(clientId).audience(audience).build();
+        long expiresIn = Math.max(0, Duration.between(Instant.now(), claims.getExpirationTime().toInstant()).getSeconds());
+        // as Entra answers this grant: no scope, refresh token, id_token or client_info
+        return Response.json(200, Json.createObjectBuilder()
+                .add("token_type", "Bearer")
+                .add("expires_in", expiresIn)
+                .add("ext_expires_in", expiresIn)
+                .add("access_token", entra.sign(claims))
+                .build());
     }
 
     // ---- shared -----------------------------------------------------------------------------------------------

@@ -58,6 +58,9 @@ public final class GraphStandIn extends StandInServer {
     public GraphStandIn(int port, SSLContext tls, EntraStandIn entra, CallLog calls, Faults faults) {
         super("Graph", "standin.graph.port", port, tls, calls, faults);
         this.entra = entra;
+        // client credentials may name this stand-in itself as the resource ("<base>/.default")
+        entra.acceptAsGraphResource(baseUrl());
+        entra.acceptAsGraphResource(graphBaseUrl());
     }
 
     /** {@code https://127.0.0.1:<port>/v1.0} */
