@@ -42,6 +42,8 @@ public final class StandIns implements AutoCloseable {
     private final EntraStandIn entra;
     private final GraphStandIn graph;
     private final AcsStandIn acs;
+    /** The key the server signs Graph mappings with (MAPPING_SIGNING_KEYS); new for every start, like the stand-ins' state. */
+    private final String mappingSigningKey = newMappingSigningKey();
 
     private StandIns(Path trustStore, SSLContext clientTls, X509TrustManager trustManager, CallLog calls, Faults faults,
                      EntraStandIn entra, GraphStandIn graph, AcsStandIn acs) {
@@ -128,6 +130,17 @@ public final class StandIns implements AutoCloseable {
         return entra.apiClientId();
     }
 
+    /** Base64 of 32 random bytes: the server's MAPPING_SIGNING_KEYS for this set of stand-ins. */
+    public String mappingSigningKey() {
+        return mappingSigningKey;
+    }
+
+    private static String newMappingSigningKey() {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        return java.util.Base64.getEncoder().encodeToString(key);
+    }
+
     public String apiClientSecret() {
         return entra.apiClientSecret();
     }
@@ -170,6 +183,7 @@ public final class StandIns implements AutoCloseable {
         env.put("AAD_CLIENT_SECRET", apiClientSecret());
         env.put("GRAPH_BASE_URL", graphBaseUrl());
         env.put("ACS_CONNECTION_STRING", acsConnectionString());
+        env.put("MAPPING_SIGNING_KEYS", mappingSigningKey());
         return Collections.unmodifiableMap(env);
     }
 

@@ -31,8 +31,9 @@ class StandInsTest {
         try (StandIns standIns = StandIns.start(StandInOptions.randomPorts(WORK_DIR))) {
             Map<String, String> env = standIns.serverEnvironment();
 
-            assertEquals(List.of("AAD_INSTANCE", "AAD_TENANT_ID", "AAD_CLIENT_ID", "AAD_CLIENT_SECRET", "GRAPH_BASE_URL", "ACS_CONNECTION_STRING"),
-                    List.copyOf(env.keySet()));
+            assertEquals(List.of("AAD_INSTANCE", "AAD_TENANT_ID", "AAD_CLIENT_ID", "AAD_CLIENT_SECRET", "GRAPH_BASE_URL", "ACS_CONNECTION_STRING",
+                    "MAPPING_SIGNING_KEYS"), List.copyOf(env.keySet()));
+            assertEquals(32, java.util.Base64.getDecoder().decode(env.get("MAPPING_SIGNING_KEYS")).length);
             assertEquals("https://127.0.0.1:" + standIns.entra().port() + "/", env.get("AAD_INSTANCE"));
             assertEquals("https://127.0.0.1:" + standIns.graph().port() + "/v1.0", env.get("GRAPH_BASE_URL"));
             assertTrue(env.get("ACS_CONNECTION_STRING").matches("endpoint=https://127\\.0\\.0\\.1:\\d+/;accesskey=[A-Za-z0-9+/]+=*"));
