@@ -14,6 +14,7 @@ secret_years="1"
 single_registration=false
 with_teams=false
 admin_consent=true
+consent_todo=()
 
 usage() {
   cat <<'EOF'
@@ -40,18 +41,23 @@ Options:
   --graph-write-permission P  User.ReadWrite (default: the signed-in user's own open extensions) or
                               User.ReadWrite.All (what the original sample's guide grants)
   --secret-years N            lifetime of the client secret in years (default: 1)
-  --skip-admin-consent        skip the admin consent step, which needs an administrator allowed to grant
-                              tenant-wide consent (e.g. Privileged Role Administrator); grant it later in
-                              the portal or with: az ad app permission admin-consent --id <appId>
+  --skip-admin-consent        skip the admin consent step; the script then prints the commands that grant it
   -h, --help                  show this help
+
+Admin consent (tenant-wide, for the delegated permissions above) is granted with az ad app permission grant,
+which works in every cloud. The signed-in account needs the Cloud Application Administrator or Application
+Administrator role (or Privileged Role Administrator / Global Administrator).
 
 The Teams exchange (GET /api/token/teams): ACS accepts the exchange only if the appId the server sends equals
 the appid claim of the Teams user's Entra token, i.e. the client id of the app the SPA signed in with. With two
 registrations that is the SPA's id, so the script prints ACS_TEAMS_APP_ID=<SPA appId>; with
 --single-registration it is the API's own id, which is the server's default.
 
-Re-running with the same --name reuses the registrations of those display names and their access_as_user
-scope, and appends one more client secret.
+Re-running with the same --name reuses the registrations of exactly those display names and their
+access_as_user scope, and appends one more client secret.
+
+Exit status: 0 done; 4 the configuration was printed but admin consent was not granted (stderr says how to
+grant it); any other non-zero status: failed before printing the configuration.
 EOF
 }
 
@@ -71,9 +77,12 @@ retry() {
     if "$@"; then
       return 0
     fi
-    log "retrying in 10 s (attempt ${attempt} of 6 failed): $*"
-    sleep 10
+    if ((attempt < 6)); then
+      log "retrying in 10 s (attempt ${attempt} of 6 failed): $*"
+      sleep 10
+    fi
   done
+  log "gave up after 6 attempts: $*"
   return 1
 }
 
@@ -110,15 +119,43 @@ patch_application() {
     --headers "Content-Type=application/json" --body "${body}" --output none
 }
 
-# appId of the single app registration with this display name, created when there is none.
+# az ad app permission add appends what is already there too (azure-cli issue 24512): add only what is missing.
+add_permissions() { # add_permissions <appId> <resource appId> <delegated permission id>...
+  local app_id="$1" resource="$2" present id missing=()
+  shift 2
+  present="$(az ad app permission list --id "${app_id}" \
+    --query "[?resourceAppId=='${resource}'].resourceAccess[].id" -o tsv)"
+  for id in "$@"; do
+    grep -qxF "${id}" <<<"${present}" || missing+=("${id}=Scope")
+  done
+  if ((${#missing[@]} > 0)); then
+    retry az ad app permission add --id "${app_id}" --api "${resource}" --api-permissions "${missing[@]}" --output none
+  fi
+}
+
+# appId of the single app registration with exactly this display name, created when there is none.
+# (az ad app list --display-name matches names that start with it, so acs-auth-server-spa would count too.)
 create_or_reuse_app() {
-  local display_name="$1" existing
-  existing="$(az ad app list --display-name "${display_name}" --query "[].appId" -o tsv)"
+  local display_name="$1" existing q="'"
+  existing="$(az ad app list --filter "displayName eq '${display_name//${q}/${q}${q}}'" --query "[].appId" -o tsv)"
   case "$(printf '%s' "${existing}" | grep -c .)" in
     0) az ad app create --display-name "${display_name}" --sign-in-audience AzureADMyOrg --query appId -o tsv ;;
     1) log "reusing the existing app registration ${existing}"; printf '%s\n' "${existing}" ;;
     *) die "several app registrations are named '${display_name}'; choose another --name" ;;
   esac
+}
+
+# Tenant-wide consent to delegated permissions through Microsoft Graph (oauth2PermissionGrants), as the portal's
+# "Grant admin consent" does. Not az ad app permission admin-consent: the CLI refuses it outside the public cloud
+# and it fails when signed in as a service principal. After one failure the rest are only listed, at the end.
+grant_consent() { # grant_consent <client appId> <resource appId> <scope value>...
+  local client="$1" resource="$2"
+  shift 2
+  local command=(az ad app permission grant --id "${client}" --api "${resource}" --scope "$@")
+  if [[ "${admin_consent}" == true && ${#consent_todo[@]} -eq 0 ]] && retry "${command[@]}" --output none; then
+    return 0
+  fi
+  consent_todo+=("${command[*]}")
 }
 
 while (($# > 0)); do
@@ -146,8 +183,9 @@ command -v az >/dev/null 2>&1 || die "the Azure CLI (az) is not installed"
 az account show --output none 2>/dev/null || die "not signed in: run az login (--tenant <tenant>) first"
 
 tenant_id="$(az account show --query tenantId -o tsv)"
-graph_url="$(az cloud show --query endpoints.microsoftGraphResourceId -o tsv)"
-graph_url="${graph_url%/}/v1.0"
+graph_resource="$(az cloud show --query endpoints.microsoftGraphResourceId -o tsv)"
+graph_resource="${graph_resource%/}"
+graph_url="${graph_resource}/v1.0"
 authority_host="$(az cloud show --query endpoints.activeDirectory -o tsv)"
 authority_host="${authority_host%/}/"
 log "tenant ${tenant_id}"
@@ -190,8 +228,7 @@ patch_application "${api_object_id}" "${api_body}"
 log "adding Microsoft Graph delegated permissions User.Read and ${graph_write_permission}"
 user_read_id="$(scope_id "${GRAPH_APP_ID}" "User.Read")"
 user_write_id="$(scope_id "${GRAPH_APP_ID}" "${graph_write_permission}")"
-az ad app permission add --id "${api_app_id}" --api "${GRAPH_APP_ID}" \
-  --api-permissions "${user_read_id}=Scope" "${user_write_id}=Scope" --output none
+add_permissions "${api_app_id}" "${GRAPH_APP_ID}" "${user_read_id}" "${user_write_id}"
 
 log "adding a client secret (valid ${secret_years} year(s))"
 client_secret="$(az ad app credential reset --id "${api_app_id}" --append --display-name "${name}" \
@@ -214,15 +251,14 @@ log "registering the SPA redirect URI ${spa_redirect_uri}"
 patch_application "${spa_object_id}" "{\"spa\": {\"redirectUris\": [\"${spa_redirect_uri}\"]}}"
 
 log "letting the SPA request api://${api_app_id}/${API_SCOPE}"
-retry az ad app permission add --id "${spa_app_id}" --api "${api_app_id}" \
-  --api-permissions "${scope_uuid}=Scope" --output none
+add_permissions "${spa_app_id}" "${api_app_id}" "${scope_uuid}"
 
 if [[ "${with_teams}" == true ]]; then
   log "letting the SPA request the Azure Communication Services permissions Teams.ManageCalls and Teams.ManageChats"
   ensure_service_principal "${ACS_APP_ID}"
-  az ad app permission add --id "${spa_app_id}" --api "${ACS_APP_ID}" \
-    --api-permissions "$(scope_id "${ACS_APP_ID}" "Teams.ManageCalls")=Scope" \
-    "$(scope_id "${ACS_APP_ID}" "Teams.ManageChats")=Scope" --output none
+  teams_calls_id="$(scope_id "${ACS_APP_ID}" "Teams.ManageCalls")"
+  teams_chats_id="$(scope_id "${ACS_APP_ID}" "Teams.ManageChats")"
+  add_permissions "${spa_app_id}" "${ACS_APP_ID}" "${teams_calls_id}" "${teams_chats_id}"
 fi
 
 if [[ "${spa_app_id}" != "${api_app_id}" ]]; then
@@ -231,14 +267,12 @@ fi
 
 # --- Admin consent ----------------------------------------------------------------------------------------
 if [[ "${admin_consent}" == true ]]; then
-  log "granting admin consent for the API's Microsoft Graph permissions"
-  retry az ad app permission admin-consent --id "${api_app_id}" --output none
-  if [[ "${spa_app_id}" != "${api_app_id}" ]]; then
-    log "granting admin consent for the SPA's permissions"
-    retry az ad app permission admin-consent --id "${spa_app_id}" --output none
-  fi
-else
-  log "skipped admin consent: until it is granted, On-Behalf-Of fails with AADSTS65001 (the server answers 403)"
+  log "granting admin consent to the delegated permissions"
+fi
+grant_consent "${api_app_id}" "${GRAPH_APP_ID}" User.Read "${graph_write_permission}"
+grant_consent "${spa_app_id}" "${api_app_id}" "${API_SCOPE}"
+if [[ "${with_teams}" == true ]]; then
+  grant_consent "${spa_app_id}" "${ACS_APP_ID}" Teams.ManageCalls Teams.ManageChats
 fi
 
 # --- What to configure --------------------------------------------------------------------------------------
@@ -250,6 +284,13 @@ AAD_TENANT_ID=${tenant_id}
 AAD_CLIENT_ID=${api_app_id}
 AAD_CLIENT_SECRET=${client_secret}
 EOF
+if [[ "${graph_resource}" != "https://graph.microsoft.com" ]]; then
+  cat <<EOF
+# This cloud's Microsoft Graph (the server's defaults are the public cloud's).
+GRAPH_BASE_URL=${graph_url}
+GRAPH_SCOPES=${graph_resource}/.default
+EOF
+fi
 if [[ "${spa_app_id}" != "${api_app_id}" ]]; then
   cat <<EOF
 # The Teams exchange must send the client id the Teams user's token was issued to: the SPA's.
@@ -270,4 +311,14 @@ if [[ "${with_teams}" == true ]]; then
 #   Teams scopes = ["https://auth.msft.communication.azure.com/Teams.ManageCalls",
 #                   "https://auth.msft.communication.azure.com/Teams.ManageChats"]
 EOF
+fi
+
+if ((${#consent_todo[@]} > 0)); then
+  log "admin consent is NOT granted: until it is, On-Behalf-Of fails with AADSTS65001 (the server answers 403)."
+  log "An account with the Cloud Application Administrator or Application Administrator role can grant it with"
+  printf '      %s\n' "${consent_todo[@]}" >&2
+  log "or in the portal: App registrations > the app > API permissions > Grant admin consent."
+  if [[ "${admin_consent}" == true ]]; then
+    exit 4
+  fi
 fi

@@ -1,0 +1,267 @@
+package com.contoso.acsauth.packaging;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs scripts/azure/create-app-registrations.sh against a stand-in {@code az} (az-stub.sh next to this class):
+ * a tenant kept in files, every call recorded, answers shaped like az 2.x's. No Azure tenant is reachable here, so
+ * this is what checks the script's re-runs, its exact-name lookup, consent in sovereign clouds and its output.
+ */
+class CreateAppRegistrationsScriptTest {
+
+    private static final Path BASEDIR = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
+    private static final Path SCRIPT = BASEDIR.resolve("scripts/azure/create-app-registrations.sh");
+    private static final String GRAPH = "00000003-0000-0000-c000-000000000000";
+    private static final String ACS = "1fd5118e-2576-4263-8130-9503064c837a";
+
+    @TempDir
+    Path work;
+
+    private Path bin;
+    private Path tenant;
+
+    @BeforeEach
+    void stubAzOnPath() throws IOException {
+        assumeTrue(Files.isExecutable(Path.of("/bin/bash")) || Files.isExecutable(Path.of("/usr/bin/bash")), "needs bash");
+        bin = Files.createDirectory(work.resolve("bin"));
+        tenant = Files.createDirectory(work.resolve("tenant"));
+        try (InputStream stub = Objects.requireNonNull(getClass().getResourceAsStream("az-stub.sh"), "az-stub.sh")) {
+            executable(bin.resolve("az"), new String(stub.readAllBytes(), UTF_8));
+        }
+        // The script waits 10 s between attempts; the stand-in tenant has no replication delay to wait for.
+        executable(bin.resolve("sleep"), "#!/bin/sh\nexit 0\n");
+    }
+
+    @Test
+    void firstRunCreatesBothRegistrationsGrantsConsentAndPrintsTheConfiguration() throws Exception {
+        Run run = run(Map.of(), "--with-teams");
+
+        assertEquals(0, run.exit(), run.stderr());
+        Map<String, String> env = run.variables();
+        String api = env.get("AAD_CLIENT_ID");
+        String spa = env.get("ACS_TEAMS_APP_ID");
+        assertEquals(List.of(api + "\tacs-auth-server", spa + "\tacs-auth-server-spa"), apps());
+        assertEquals("https://login.microsoftonline.com/", env.get("AAD_INSTANCE"));
+        assertEquals("11111111-2222-4333-8444-555555555555", env.get("AAD_TENANT_ID"));
+        assertEquals("stub-secret-1", env.get("AAD_CLIENT_SECRET"));
+        assertFalse(env.containsKey("GRAPH_BASE_URL"), "public cloud: the server's Graph defaults apply");
+        assertTrue(run.stdout().contains("scopes      = [\"api://" + api + "/access_as_user\"]"), run.stdout());
+        assertEquals(List.of(
+                api + "\t" + GRAPH + "\tUser.Read User.ReadWrite",
+                spa + "\t" + api + "\taccess_as_user",
+                spa + "\t" + ACS + "\tTeams.ManageCalls Teams.ManageChats"), grants());
+        assertTrue(calls().stream().noneMatch(c -> c.startsWith("ad app permission admin-consent")), "admin-consent is not used");
+    }
+
+    @Test
+    void reRunReusesTheRegistrationsAndTheirScopeAndAddsNothingTwice() throws Exception {
+        Run first = run(Map.of(), "--with-teams");
+        assertEquals(0, first.exit(), first.stderr());
+        List<String> permissionsAfterFirst = lines("permissions");
+        String scopeAfterFirst = scopeOf(first.variables().get("AAD_CLIENT_ID"));
+
+        Run second = run(Map.of(), "--with-teams");
+
+        assertEquals(0, second.exit(), "a re-run must not stop on its own SPA registration\n" + second.stderr());
+        assertEquals(first.variables().get("AAD_CLIENT_ID"), second.variables().get("AAD_CLIENT_ID"));
+        assertEquals(first.variables().get("ACS_TEAMS_APP_ID"), second.variables().get("ACS_TEAMS_APP_ID"));
+        assertEquals(2, apps().size(), "no third registration");
+        assertEquals(1, calls().stream().filter(c -> c.startsWith("ad app create --display-name acs-auth-server ")).count());
+        assertEquals(scopeAfterFirst, scopeOf(second.variables().get("AAD_CLIENT_ID")), "the access_as_user scope id is kept");
+        assertEquals(permissionsAfterFirst, lines("permissions"), "az ad app permission add would list them twice");
+        assertEquals(3, grants().size());
+        assertEquals("stub-secret-2", second.variables().get("AAD_CLIENT_SECRET"), "one more secret per run");
+    }
+
+    @Test
+    void registrationsWhoseNamesOnlyStartTheSameAreLeftAlone() throws Exception {
+        addApp("acs-auth-server-legacy", "0000dead-0000-4000-a000-00000000dead");
+        addApp("acs-auth-server-spa-old", "0000beef-0000-4000-a000-00000000beef");
+
+        Run first = run(Map.of());
+        assertEquals(0, first.exit(), first.stderr());
+        Run second = run(Map.of());
+        assertEquals(0, second.exit(), second.stderr());
+
+        String api = second.variables().get("AAD_CLIENT_ID");
+        String spa = second.variables().get("ACS_TEAMS_APP_ID");
+        assertNotEquals("0000dead-0000-4000-a000-00000000dead", api);
+        assertNotEquals("0000beef-0000-4000-a000-00000000beef", spa);
+        assertEquals(first.variables().get("AAD_CLIENT_ID"), api);
+        assertEquals(4, apps().size(), "the neighbours plus our two");
+        assertTrue(calls().stream().noneMatch(c -> c.contains("--id 0000dead") || c.contains("--id 0000beef")),
+                "nothing touches the neighbours");
+    }
+
+    @Test
+    void twoRegistrationsWithExactlyTheNameStopTheScriptBeforeItChangesAnything() throws Exception {
+        addApp("acs-auth-server", "0000aaaa-0000-4000-a000-00000000aaaa");
+        addApp("acs-auth-server", "0000bbbb-0000-4000-a000-00000000bbbb");
+
+        Run run = run(Map.of());
+
+        assertNotEquals(0, run.exit());
+        assertTrue(run.stderr().contains("several app registrations are named 'acs-auth-server'"), run.stderr());
+        assertEquals("", run.stdout());
+        assertTrue(calls().stream().noneMatch(c -> c.startsWith("ad app create") || c.startsWith("rest ")));
+    }
+
+    @Test
+    void sovereignCloudUsesItsOwnEndpointsAndGrantsConsentWithoutAdminConsent() throws Exception {
+        // az ad app permission admin-consent answers "not yet supported on sovereign clouds" here (as az does).
+        Run run = run(Map.of("AZ_STUB_CLOUD", "AzureUSGovernment"), "--with-teams");
+
+        assertEquals(0, run.exit(), run.stderr());
+        Map<String, String> env = run.variables();
+        assertEquals("https://login.microsoftonline.us/", env.get("AAD_INSTANCE"));
+        assertEquals("https://graph.microsoft.us/v1.0", env.get("GRAPH_BASE_URL"));
+        assertEquals("https://graph.microsoft.us/.default", env.get("GRAPH_SCOPES"));
+        assertTrue(run.stdout().contains("authority   = https://login.microsoftonline.us/" + env.get("AAD_TENANT_ID")));
+        assertEquals(3, grants().size());
+        List<String> rest = calls().stream().filter(c -> c.startsWith("rest ")).toList();
+        assertFalse(rest.isEmpty());
+        assertTrue(rest.stream().allMatch(c -> c.contains("--uri https://graph.microsoft.us/v1.0/applications/")), rest.toString());
+    }
+
+    @Test
+    void withoutTheRoleToConsentTheConfigurationIsStillPrintedAndTheFixIsSpelledOut() throws Exception {
+        Run run = run(Map.of("AZ_STUB_GRANT", "deny"));
+
+        assertEquals(4, run.exit(), run.stderr());
+        String api = run.variables().get("AAD_CLIENT_ID");
+        String spa = run.variables().get("ACS_TEAMS_APP_ID");
+        assertTrue(run.variables().containsKey("AAD_CLIENT_SECRET"), "the new secret must not be lost");
+        assertTrue(run.stderr().contains("Cloud Application Administrator or Application Administrator"), run.stderr());
+        assertTrue(run.stderr().contains("az ad app permission grant --id " + api + " --api " + GRAPH + " --scope User.Read User.ReadWrite"));
+        assertTrue(run.stderr().contains("az ad app permission grant --id " + spa + " --api " + api + " --scope access_as_user"));
+        assertEquals(6, calls().stream().filter(c -> c.startsWith("ad app permission grant")).count(),
+                "six attempts for the first grant, none for the rest once the role is known to be missing");
+    }
+
+    @Test
+    void skipAdminConsentGrantsNothingAndPrintsTheCommands() throws Exception {
+        Run run = run(Map.of(), "--skip-admin-consent");
+
+        assertEquals(0, run.exit(), run.stderr());
+        assertTrue(grants().isEmpty());
+        assertTrue(calls().stream().noneMatch(c -> c.startsWith("ad app permission grant")));
+        assertTrue(run.stderr().contains("az ad app permission grant --id " + run.variables().get("AAD_CLIENT_ID")), run.stderr());
+    }
+
+    @Test
+    void singleRegistrationConsentsToItsOwnScope() throws Exception {
+        Run run = run(Map.of(), "--single-registration", "--with-teams", "--graph-write-permission", "User.ReadWrite.All");
+
+        assertEquals(0, run.exit(), run.stderr());
+        String api = run.variables().get("AAD_CLIENT_ID");
+        assertFalse(run.variables().containsKey("ACS_TEAMS_APP_ID"), "the server's default (its own client id) is right");
+        assertEquals(List.of(api + "\tacs-auth-server"), apps());
+        assertEquals(List.of(
+                api + "\t" + GRAPH + "\tUser.Read User.ReadWrite.All",
+                api + "\t" + api + "\taccess_as_user",
+                api + "\t" + ACS + "\tTeams.ManageCalls Teams.ManageChats"), grants());
+    }
+
+    // --- Running the script ---------------------------------------------------------------------------------------
+
+    record Run(int exit, String stdout, String stderr) {
+
+        /** The KEY=value lines of the output, as an --env-file would read them. */
+        Map<String, String> variables() {
+            Map<String, String> variables = new LinkedHashMap<>();
+            stdout.lines().filter(line -> line.matches("[A-Z_]+=.*")).forEach(line -> {
+                int eq = line.indexOf('=');
+                variables.put(line.substring(0, eq), line.substring(eq + 1));
+            });
+            return variables;
+        }
+    }
+
+    private Run run(Map<String, String> stubSettings, String... options) throws Exception {
+        List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString()));
+        command.addAll(List.of(options));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile());
+        Map<String, String> env = builder.environment();
+        env.put("PATH", bin + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
+        env.put("AZ_STUB_STATE", tenant.toString());
+        env.putAll(stubSettings);
+        Process process = builder.start();
+        CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
+        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            fail("the script did not finish:\n" + stderr.getNow(""));
+        }
+        return new Run(process.exitValue(), stdout.get(), stderr.get());
+    }
+
+    // --- The stand-in tenant ----------------------------------------------------------------------------------------
+
+    private void addApp(String displayName, String appId) throws IOException {
+        String objectId = appId.replace("-a000-", "-b000-");
+        Files.writeString(tenant.resolve("apps"), displayName + "\t" + appId + "\t" + objectId + "\n", UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /** appId and display name of every registration, in creation order. */
+    private List<String> apps() throws IOException {
+        return lines("apps").stream().map(line -> line.split("\t")).map(f -> f[1] + "\t" + f[0]).toList();
+    }
+
+    /** client appId, resource appId and scopes of every tenant-wide delegated permission grant. */
+    private List<String> grants() throws IOException {
+        return lines("grants");
+    }
+
+    private List<String> calls() throws IOException {
+        return lines("calls");
+    }
+
+    private String scopeOf(String appId) throws IOException {
+        String objectId = lines("apps").stream().map(line -> line.split("\t"))
+                .filter(f -> f[1].equals(appId)).map(f -> f[2]).findFirst().orElseThrow();
+        return Files.readString(tenant.resolve("scope." + objectId), UTF_8).trim();
+    }
+
+    private List<String> lines(String file) throws IOException {
+        Path path = tenant.resolve(file);
+        return Files.exists(path) ? Files.readAllLines(path, UTF_8) : List.of();
+    }
+
+    private static void executable(Path path, String content) throws IOException {
+        Files.writeString(path, content, UTF_8);
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    private static String read(InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
