@@ -24,7 +24,9 @@ EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /health/ready HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && r=$(cat <&3) && [[ $r == HTTP/1.[01]\\ 200* && $r == *'\"name\"'* ]]"]
 
-# The image's ENTRYPOINT runs: java -XX:MaxRAMPercentage=${MEM_MAX_RAM_PERCENTAGE} ${JVM_ARGS} -jar payara-micro.jar "$@".
+# The image's ENTRYPOINT runs: java -XX:MaxRAMPercentage=${MEM_MAX_RAM_PERCENTAGE} -Xss${MEM_XSS}
+# -XX:+UseContainerSupport ${JVM_ARGS} -jar payara-micro.jar "$@". The image sets JVM_ARGS itself
+# (-Djdk.util.zip.disableZip64ExtraFieldValidation=true in 6.2025.10): a JVM_ARGS given at run time replaces it.
 # --nohazelcast: one instance needs no Hazelcast data grid (--nocluster alone still starts a member on 6900);
 # --disablephonehome: the server talks to no host other than the configured ones.
 CMD ["--deploymentDir", "/opt/payara/deployments", "--nohazelcast", "--disablephonehome"]
