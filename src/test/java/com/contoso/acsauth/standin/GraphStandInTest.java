@@ -5,6 +5,8 @@ import com.microsoft.graph.core.requests.GraphClientFactory;
 import com.microsoft.graph.models.Extension;
 import com.microsoft.graph.models.OpenTypeExtension;
 import com.microsoft.graph.models.User;
+import com.microsoft.graph.models.UserCollectionResponse;
+import com.microsoft.graph.core.tasks.PageIterator;
 import com.microsoft.graph.models.odataerrors.ODataError;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
 import com.microsoft.kiota.authentication.AccessTokenProvider;
@@ -31,7 +33,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The Graph stand-in driven by the real microsoft-graph 6.69.0 SDK (Kiota, OkHttp) with a token from msal4j OBO. */
+/**
+ * The Graph stand-in driven by the real microsoft-graph 6.69.0 SDK (Kiota, OkHttp) with tokens from msal4j: On-Behalf-Of
+ * for {@code /me}, client credentials for {@code /users}.
+ */
 class GraphStandInTest {
 
     static final String NAME = "com.contoso.identityMapping";
@@ -262,6 +267,153 @@ class GraphStandInTest {
         assertEquals(404, onDelete.getResponseStatusCode());
         assertEquals("ResourceNotFound", onDelete.getError().getCode());
         assertTrue(onDelete.getError().getInnerError() != null, "innerError present");
+    }
+
+    // ---- GET /users with an app-only token ----------------------------------------------------------------------
+
+    static String appOnlyToken() throws Exception {
+        return EntraStandInTest.clientCredentials(EntraStandInTest.confidentialClient(standIns, standIns.apiClientSecret()),
+                "https://graph.microsoft.com/.default").accessToken();
+    }
+
+    /** Seeds {@code count} users with a mapping each; returns their ids. */
+    static List<String> seedUsersWithMappings(int count) {
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String oid = java.util.UUID.randomUUID().toString();
+            standIns.graph().seedExtension(oid, standIns.apiClientId(), NAME, Map.of("acsUserIdentity", "8:acs:user-" + i));
+            ids.add(oid);
+        }
+        return ids;
+    }
+
+    @Test
+    void listsEveryUserWithExtensionsPageByPageThroughThePageIterator() throws Exception {
+        List<String> seeded = seedUsersWithMappings(5);
+        standIns.graph().seedExtension(alice.oid(), "some-other-app", "com.other.settings", Map.of("theme", "dark"));
+        currentToken.set(appOnlyToken());
+
+        UserCollectionResponse first = graph.users().get(rc -> {
+            rc.queryParameters.select = new String[]{"id"};
+            rc.queryParameters.expand = new String[]{"extensions"};
+            rc.queryParameters.top = 3;
+        });
+        List<User> all = new java.util.ArrayList<>();
+        new PageIterator.Builder<User, UserCollectionResponse>()
+                .client(graph)
+                .collectionPage(first)
+                .collectionPageFactory(UserCollectionResponse::createFromDiscriminatorValue)
+                .processPageItemCallback(all::add)
+                .build()
+                .iterate();
+
+        assertEquals(3, first.getValue().size());
+        assertTrue(first.getOdataNextLink().contains("$skiptoken="), first.getOdataNextLink());
+        assertEquals(standIns.graph().userIds(), all.stream().map(User::getId).toList(), "every user once, in order");
+        assertEquals(8, all.size(), "3 demo users and 5 seeded ones");
+        assertTrue(all.stream().allMatch(u -> u.getDisplayName() == null), "only id selected");
+        for (User user : all) {
+            if (seeded.contains(user.getId())) {
+                OpenTypeExtension mapping = assertInstanceOf(OpenTypeExtension.class, user.getExtensions().get(0));
+                assertEquals(NAME, mapping.getExtensionName());
+                assertEquals("8:acs:user-" + seeded.indexOf(user.getId()), mapping.getAdditionalData().get("acsUserIdentity"));
+            }
+        }
+        User aliceListed = all.stream().filter(u -> u.getId().equals(alice.oid())).findFirst().orElseThrow();
+        assertEquals("dark", aliceListed.getExtensions().get(0).getAdditionalData().get("theme"), "other apps' extensions too");
+        assertEquals(List.of(), all.stream().filter(u -> u.getId().equals(standIns.entra().user("bob").oid())).findFirst()
+                .orElseThrow().getExtensions());
+        List<Call> calls = standIns.calls().calls(Operation.GRAPH_LIST_USERS);
+        assertEquals(3, calls.size(), "pages of 3, 3 and 2");
+        assertTrue(calls.get(2).query().contains("skiptoken") && calls.get(2).query().contains("top=3"), calls.get(2).query());
+    }
+
+    @Test
+    void listsTheDefaultPropertiesAndPagesOnItsOwnWithoutTop() throws Exception {
+        seedUsersWithMappings(2);
+        standIns.graph().defaultPageSize(2);
+        currentToken.set(appOnlyToken());
+
+        List<User> all = new java.util.ArrayList<>();
+        UserCollectionResponse page = graph.users().get();
+        int pages = 1;
+        all.addAll(page.getValue());
+        while (page.getOdataNextLink() != null) {
+            page = graph.users().withUrl(page.getOdataNextLink()).get();
+            all.addAll(page.getValue());
+            pages++;
+        }
+
+        assertEquals(3, pages);
+        assertEquals(standIns.graph().userIds(), all.stream().map(User::getId).toList());
+        User bob = all.stream().filter(u -> u.getId().equals(standIns.entra().user("bob").oid())).findFirst().orElseThrow();
+        assertEquals("Bob Baker", bob.getDisplayName());
+        assertEquals("bob@contoso.test", bob.getUserPrincipalName());
+        assertNull(bob.getExtensions(), "not expanded");
+    }
+
+    @Test
+    void listsUsersSeenInDelegatedTokens() throws Exception {
+        String stranger = java.util.UUID.randomUUID().toString();
+        currentToken.set(standIns.entra().sign(standIns.entra().graphTokenClaims(alice, standIns.apiClientId())
+                .claim("oid", stranger).claim("name", "Stranger Danger").claim("upn", "stranger@contoso.test").build()));
+        graph.me().get();
+        currentToken.set(appOnlyToken());
+
+        UserCollectionResponse users = graph.users().get();
+
+        User listed = users.getValue().stream().filter(u -> u.getId().equals(stranger)).findFirst().orElseThrow();
+        assertEquals("Stranger Danger", listed.getDisplayName());
+        assertNull(users.getOdataNextLink());
+    }
+
+    @Test
+    void listingNeedsAUserReadingRoleOrScope() throws Exception {
+        standIns.entra().grantGraphAppRoles();
+        String appTokenWithoutRoles = appOnlyToken();
+        String delegatedUserRead = standIns.entra().sign(standIns.entra().graphTokenClaims(alice, standIns.apiClientId())
+                .claim("scp", "User.Read User.ReadWrite").build());
+
+        for (String token : List.of(appTokenWithoutRoles, delegatedUserRead)) {
+            currentToken.set(token);
+            ODataError e = assertThrows(ODataError.class, () -> graph.users().get());
+            assertEquals(403, e.getResponseStatusCode());
+            assertEquals("Authorization_RequestDenied", e.getError().getCode());
+            assertEquals("Insufficient privileges to complete the operation.", e.getMessage());
+        }
+        currentToken.set(aliceGraphToken); // delegated User.ReadWrite.All may list users, as in Graph
+        assertEquals(3, graph.users().get().getValue().size());
+    }
+
+    @Test
+    void appOnlyTokensCannotUseMe() throws Exception {
+        currentToken.set(appOnlyToken());
+
+        ODataError e = assertThrows(ODataError.class, () -> graph.me().get());
+
+        assertEquals(400, e.getResponseStatusCode());
+        assertEquals("/me request is only valid with delegated authentication flow.", e.getMessage());
+    }
+
+    @Test
+    void pageSizeOutOfRangeIs400() throws Exception {
+        currentToken.set(appOnlyToken());
+
+        ODataError e = assertThrows(ODataError.class, () -> graph.users().get(rc -> rc.queryParameters.top = 1000));
+
+        assertEquals(400, e.getResponseStatusCode());
+        assertEquals("Request_UnsupportedQuery", e.getError().getCode());
+    }
+
+    @Test
+    void listFaultsAreInjectedLikeTheOthers() throws Exception {
+        currentToken.set(appOnlyToken());
+        standIns.faults().inject(Operation.GRAPH_LIST_USERS, Fault.status(503));
+
+        ODataError e = assertThrows(ODataError.class, () -> graph.users().get(rc -> rc.options.add(new RetryHandlerOption(null, 0, 0))));
+
+        assertEquals(503, e.getResponseStatusCode());
+        assertEquals(3, graph.users().get().getValue().size());
     }
 
     @Test

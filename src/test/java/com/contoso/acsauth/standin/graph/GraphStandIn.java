@@ -1,7 +1,6 @@
 package com.contoso.acsauth.standin.graph;
 
 import com.contoso.acsauth.standin.CallLog;
-import com.contoso.acsauth.standin.DemoUser;
 import com.contoso.acsauth.standin.Faults;
 import com.contoso.acsauth.standin.Operation;
 import com.contoso.acsauth.standin.StandInServer;
@@ -18,24 +17,29 @@ import jakarta.json.JsonValue;
 
 import javax.net.ssl.SSLContext;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
+import java.util.NavigableMap;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Collectors;
 
 /**
- * Microsoft Graph v1.0, as much as the server uses: {@code GET /me} (with {@code $expand=extensions} and
- * {@code $select}) and the user's open extensions, for the user named by the Graph token's {@code oid}.
- * Tokens must be Graph tokens signed by the Entra stand-in.
+ * Microsoft Graph v1.0, as much as the server and its migration job use: {@code GET /me} (with
+ * {@code $expand=extensions} and {@code $select}) and the user's open extensions (create, read, update, delete) for
+ * the user named by a delegated Graph token's {@code oid}; {@code GET /users} (with {@code $select},
+ * {@code $expand=extensions}, {@code $top} and {@code $skiptoken} paging) for app-only tokens holding a user-reading
+ * role. Tokens must be Graph tokens signed by the Entra stand-in.
  */
 public final class GraphStandIn extends StandInServer {
 
@@ -46,13 +50,28 @@ public final class GraphStandIn extends StandInServer {
     private static final Set<String> READ_USER = Set.of("user.read", "user.readwrite", "user.readbasic.all", "user.read.all",
             "user.readwrite.all", "directory.read.all", "directory.readwrite.all");
     private static final Set<String> WRITE_USER = Set.of("user.readwrite", "user.readwrite.all", "directory.readwrite.all");
+    /** Roles (app-only) and scopes (delegated) that may list every user with their extensions. */
+    private static final Set<String> READ_ALL_USERS_ROLES = Set.of("user.read.all", "user.readwrite.all", "directory.read.all",
+            "directory.readwrite.all");
+    private static final Set<String> READ_ALL_USERS_SCOPES = Set.of("user.readbasic.all", "user.read.all", "user.readwrite.all",
+            "directory.read.all", "directory.readwrite.all");
+    /** Graph's page size for {@code /users} when the client sends no {@code $top}, and the largest it accepts. */
+    static final int DEFAULT_PAGE_SIZE = 100;
+    static final int MAX_PAGE_SIZE = 999;
+    private static final Set<String> LIST_QUERY_OPTIONS = Set.of("$select", "$expand", "$top", "$skiptoken");
 
     private final EntraStandIn entra;
     // oid -> extension name -> extension; each inner map is guarded by itself
     private final Map<String, Map<String, StoredExtension>> extensions = new ConcurrentHashMap<>();
     private volatile int duplicateNameStatus = 409;
+    // every user of the tenant: the demo users, users seen in delegated tokens, seeded ones; ordered by oid for paging
+    private final NavigableMap<String, TenantUser> users = new ConcurrentSkipListMap<>();
+    private volatile int defaultPageSize = DEFAULT_PAGE_SIZE;
 
     private record StoredExtension(String appId, String name, JsonObject properties) {
+    }
+
+    private record TenantUser(String oid, String displayName, String userPrincipalName) {
     }
 
     public GraphStandIn(int port, SSLContext tls, EntraStandIn entra, CallLog calls, Faults faults) {
@@ -61,6 +80,11 @@ public final class GraphStandIn extends StandInServer {
         // client credentials may name this stand-in itself as the resource ("<base>/.default")
         entra.acceptAsGraphResource(baseUrl());
         entra.acceptAsGraphResource(graphBaseUrl());
+        addDemoUsers();
+    }
+
+    private void addDemoUsers() {
+        entra.users().forEach(u -> users.put(u.oid(), new TenantUser(u.oid(), u.displayName(), u.username())));
     }
 
     /** {@code https://127.0.0.1:<port>/v1.0} */
@@ -81,12 +105,37 @@ public final class GraphStandIn extends StandInServer {
         }
     }
 
-    /** Puts an extension in place as if {@code appId} had created it (no limit checks). */
+    /** Puts an extension in place as if {@code appId} had created it (no limit checks); adds the user if unknown. */
     public void seedExtension(String oid, String appId, String extensionName, Map<String, Object> properties) {
+        seedUser(oid);
         Map<String, StoredExtension> own = extensions.computeIfAbsent(oid, o -> new LinkedHashMap<>());
         synchronized (own) {
             own.put(extensionName, new StoredExtension(appId, extensionName, Json.createObjectBuilder(properties).build()));
         }
+    }
+
+    /** Adds a user to the tenant (listed by {@code GET /users}); an existing one keeps its names. */
+    public void seedUser(String oid, String displayName, String userPrincipalName) {
+        users.putIfAbsent(oid, new TenantUser(oid, displayName, userPrincipalName));
+    }
+
+    /** Adds a user with made-up names. */
+    public void seedUser(String oid) {
+        String shortId = oid.length() > 8 ? oid.substring(0, 8) : oid;
+        seedUser(oid, "User " + shortId, "user-" + shortId + "@" + EntraStandIn.TENANT_DOMAIN);
+    }
+
+    /** The ids of every user {@code GET /users} lists, in its order. */
+    public List<String> userIds() {
+        return List.copyOf(users.keySet());
+    }
+
+    /** The page size of {@code GET /users} without {@code $top} (Graph's is 100): server-side paging for tests. */
+    public void defaultPageSize(int size) {
+        if (size < 1 || size > MAX_PAGE_SIZE) {
+            throw new IllegalArgumentException("1.." + MAX_PAGE_SIZE);
+        }
+        defaultPageSize = size;
     }
 
     /**
@@ -101,10 +150,13 @@ public final class GraphStandIn extends StandInServer {
         duplicateNameStatus = status;
     }
 
-    /** No extensions, duplicates answered 409. */
+    /** No extensions, only the demo users, duplicates answered 409, pages of 100. */
     public void reset() {
         extensions.clear();
+        users.clear();
+        addDemoUsers();
         duplicateNameStatus = 409;
+        defaultPageSize = DEFAULT_PAGE_SIZE;
     }
 
     // ---- HTTP -------------------------------------------------------------------------------------------------
@@ -112,10 +164,13 @@ public final class GraphStandIn extends StandInServer {
     @Override
     protected Operation classify(Request request) {
         List<String> segments = segments(request);
+        String method = request.method();
+        if (segments.size() == 2 && segments.get(0).equals("v1.0") && segments.get(1).equalsIgnoreCase("users")) {
+            return method.equals("GET") ? Operation.GRAPH_LIST_USERS : null;
+        }
         if (segments.size() < 2 || !segments.get(0).equals("v1.0") || !segments.get(1).equalsIgnoreCase("me")) {
             return null;
         }
-        String method = request.method();
         if (segments.size() == 2) {
             return method.equals("GET") ? Operation.GRAPH_GET_ME : null;
         }
@@ -141,14 +196,20 @@ public final class GraphStandIn extends StandInServer {
     protected Response handle(Operation op, Request request) {
         try {
             JWTClaimsSet token = authenticate(request);
-            String oid = (String) token.getClaim("oid");
-            if (oid == null) {
-                throw new GraphError(400, "BadRequest", "/me request is only valid with delegated authentication flow.");
-            }
             List<String> segments = segments(request);
             if (op == null) {
                 throw new GraphError(400, "BadRequest", "Resource not found for the segment '"
                         + (segments.isEmpty() ? "" : segments.get(segments.size() - 1)) + "'.");
+            }
+            String oid = (String) token.getClaim("oid");
+            if (!appOnly(token) && oid != null) {
+                seeUser(token, oid);
+            }
+            if (op == Operation.GRAPH_LIST_USERS) {
+                return listUsers(request, token);
+            }
+            if (appOnly(token) || oid == null) {
+                throw new GraphError(400, "BadRequest", "/me request is only valid with delegated authentication flow.");
             }
             return switch (op) {
                 case GRAPH_GET_ME -> getMe(request, token, oid);
@@ -213,45 +274,159 @@ public final class GraphStandIn extends StandInServer {
     }
 
     private static void requirePermission(JWTClaimsSet token, Set<String> anyOf) throws GraphError {
-        Object scp = token.getClaim("scp");
-        boolean granted = scp instanceof String s
-                && Arrays.stream(s.split(" ")).map(p -> p.toLowerCase(Locale.ROOT)).anyMatch(anyOf::contains);
-        if (!granted) {
+        if (!hasScope(token, anyOf)) {
             throw new GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
+        }
+    }
+
+    /** App-only tokens carry {@code idtyp: app}, or roles and no {@code scp}. */
+    private static boolean appOnly(JWTClaimsSet token) {
+        return "app".equals(token.getClaim("idtyp")) || (token.getClaim("scp") == null && token.getClaim("roles") != null);
+    }
+
+    private static boolean holdsRole(JWTClaimsSet token, Set<String> anyOf) {
+        return token.getClaim("roles") instanceof List<?> roles
+                && roles.stream().map(r -> String.valueOf(r).toLowerCase(Locale.ROOT)).anyMatch(anyOf::contains);
+    }
+
+    private void seeUser(JWTClaimsSet token, String oid) {
+        if (users.containsKey(oid)) {
+            return;
+        }
+        Object upn = token.getClaim("upn") != null ? token.getClaim("upn") : token.getClaim("preferred_username");
+        Object name = token.getClaim("name");
+        if (upn == null || name == null) {
+            seedUser(oid);
+        } else {
+            seedUser(oid, name.toString(), upn.toString());
         }
     }
 
     private Response getMe(Request request, JWTClaimsSet token, String oid) throws GraphError {
         requirePermission(token, READ_USER);
         Map<String, String> query = request.queryParameters();
-        JsonObject user = userOf(token, oid);
         JsonObjectBuilder body = Json.createObjectBuilder();
-        String select = query.get("$select");
-        boolean expandExtensions = query.containsKey("$expand") && Arrays.stream(query.get("$expand").split(","))
-                .map(String::trim).anyMatch(e -> e.toLowerCase(Locale.ROOT).startsWith("extensions"));
         body.add("@odata.context", graphBaseUrl() + "/$metadata#users/$entity");
+        userEntity(users.get(oid), query.get("$select"), expandsExtensions(query), false).forEach(body::add);
+        return Response.json(200, body.build()).withContentType(ODATA_JSON);
+    }
+
+    /**
+     * Every user of the tenant, ordered by id, a page at a time: {@code $top} (1-999, default 100) users and an
+     * {@code @odata.nextLink} carrying the same options and a {@code $skiptoken} while more remain.
+     */
+    private Response listUsers(Request request, JWTClaimsSet token) throws GraphError {
+        boolean allowed = appOnly(token) ? holdsRole(token, READ_ALL_USERS_ROLES) : hasScope(token, READ_ALL_USERS_SCOPES);
+        if (!allowed) {
+            throw new GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
+        }
+        Map<String, String> query = request.queryParameters();
+        for (String option : query.keySet()) {
+            if (option.startsWith("$") && !LIST_QUERY_OPTIONS.contains(option.toLowerCase(Locale.ROOT))) {
+                throw new GraphError(400, "Request_UnsupportedQuery", "The stand-in does not support the query option " + option + ".");
+            }
+        }
+        int pageSize = defaultPageSize;
+        String top = query.get("$top");
+        if (top != null) {
+            try {
+                pageSize = Integer.parseInt(top.trim());
+            } catch (NumberFormatException e) {
+                pageSize = -1;
+            }
+            if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+                throw new GraphError(400, "Request_UnsupportedQuery", "Invalid page size specified: '" + top
+                        + "'. Must be between 1 and " + MAX_PAGE_SIZE + " inclusive.");
+            }
+        }
+        String after = query.get("$skiptoken") == null ? null : fromSkipToken(query.get("$skiptoken"));
+        Map<String, TenantUser> remaining = after == null ? users : users.tailMap(after, false);
+        List<TenantUser> page = remaining.values().stream().limit(pageSize + 1L).toList();
+        boolean more = page.size() > pageSize;
+        page = more ? page.subList(0, pageSize) : page;
+
+        String select = query.get("$select");
+        boolean expand = expandsExtensions(query);
+        JsonArrayBuilder value = Json.createArrayBuilder();
+        for (TenantUser user : page) {
+            value.add(userEntity(user, select, expand, true));
+        }
+        JsonObjectBuilder body = Json.createObjectBuilder()
+                .add("@odata.context", graphBaseUrl() + "/$metadata#users" + (select == null || select.isBlank() ? "" : "(" + select + ")"));
+        if (more) {
+            StringBuilder next = new StringBuilder(graphBaseUrl()).append("/users?");
+            query.forEach((name, v) -> {
+                if (!name.equalsIgnoreCase("$skiptoken")) {
+                    next.append(name).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)).append('&');
+                }
+            });
+            next.append("$skiptoken=").append(skipToken(page.get(page.size() - 1).oid()));
+            body.add("@odata.nextLink", next.toString());
+        }
+        body.add("value", value);
+        return Response.json(200, body.build()).withContentType(ODATA_JSON);
+    }
+
+    private static boolean hasScope(JWTClaimsSet token, Set<String> anyOf) {
+        return token.getClaim("scp") instanceof String s
+                && Arrays.stream(s.split(" ")).map(p -> p.toLowerCase(Locale.ROOT)).anyMatch(anyOf::contains);
+    }
+
+    // opaque to clients, like Graph's: the id of the last user of the page
+    private static String skipToken(String lastOid) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(("after:" + lastOid).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String fromSkipToken(String token) throws GraphError {
+        try {
+            String decoded = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+            if (decoded.startsWith("after:")) {
+                return decoded.substring("after:".length());
+            }
+        } catch (IllegalArgumentException e) {
+            // answered below
+        }
+        throw new GraphError(400, "Directory_ExpiredPageToken", "The specified page token value has expired and can no longer be"
+                + " included in your request.");
+    }
+
+    private static boolean expandsExtensions(Map<String, String> query) {
+        return query.containsKey("$expand") && Arrays.stream(query.get("$expand").split(","))
+                .map(String::trim).anyMatch(e -> e.toLowerCase(Locale.ROOT).startsWith("extensions"));
+    }
+
+    /**
+     * A user as Graph shows it: the default properties or the {@code $select}ed ones, and its extensions if expanded
+     * (in a list, with the expansion's own context annotation).
+     */
+    private JsonObject userEntity(TenantUser user, String select, boolean expandExtensions, boolean inList) {
+        JsonObject all = userOf(user);
+        JsonObjectBuilder entity = Json.createObjectBuilder();
         if (select == null || select.isBlank()) {
-            user.forEach(body::add);
+            all.forEach(entity::add);
         } else {
             Set<String> selected = Arrays.stream(select.split(",")).map(s -> s.trim().toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
-            user.forEach((name, value) -> {
+            all.forEach((name, value) -> {
                 if (selected.contains(name.toLowerCase(Locale.ROOT))) {
-                    body.add(name, value);
+                    entity.add(name, value);
                 }
             });
         }
         if (expandExtensions) {
             JsonArrayBuilder list = Json.createArrayBuilder();
-            storedExtensions(oid).forEach(e -> list.add(entity(e)));
-            body.add("extensions", list);
+            storedExtensions(user.oid()).forEach(e -> list.add(entity(e)));
+            if (inList) {
+                entity.add("extensions@odata.context", graphBaseUrl() + "/$metadata#users('" + user.oid() + "')/extensions");
+            }
+            entity.add("extensions", list);
         }
-        return Response.json(200, body.build()).withContentType(ODATA_JSON);
+        return entity.build();
     }
 
-    private JsonObject userOf(JWTClaimsSet token, String oid) {
-        Optional<DemoUser> demo = entra.users().stream().filter(u -> u.oid().equals(oid)).findFirst();
-        String displayName = demo.map(DemoUser::displayName).orElse(String.valueOf(token.getClaim("name")));
-        String upn = demo.map(DemoUser::username).orElse(String.valueOf(token.getClaim("upn")));
+    private static JsonObject userOf(TenantUser user) {
+        String displayName = user.displayName();
+        String upn = user.userPrincipalName();
+        String oid = user.oid();
         String[] names = displayName.split(" ", 2);
         return Json.createObjectBuilder()
                 .add("businessPhones", Json.createArrayBuilder())
