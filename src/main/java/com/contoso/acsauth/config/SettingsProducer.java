@@ -4,13 +4,16 @@ import com.contoso.acsauth.acs.AcsSettings;
 import com.contoso.acsauth.entra.EntraSettings;
 import com.contoso.acsauth.mapping.GraphSettings;
 import com.contoso.acsauth.mapping.MappingCacheSettings;
+import com.contoso.acsauth.mapping.MappingSettings;
 import com.contoso.acsauth.web.CorsSettings;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import jakarta.interceptor.Interceptor;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -30,7 +33,8 @@ public class SettingsProducer {
         settings = Settings.read(ConfigProvider.getConfig());
     }
 
-    void validateAtStartup(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
+    /** Runs before every other start-up observer, so nothing is built from settings that are invalid. */
+    void validateAtStartup(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) @Initialized(ApplicationScoped.class) Object ignored) {
         if (!settings.valid()) {
             String message = "acs-auth-server cannot start, fix its configuration:\n  - "
                     + String.join("\n  - ", settings.problems());
@@ -38,7 +42,8 @@ public class SettingsProducer {
             throw new InvalidConfigurationException(message);
         }
         LOG.info(() -> "acs-auth-server configured: tenant " + settings.entra().tenantId()
-                + ", authority " + settings.entra().authority() + ", Graph " + settings.graph().baseUrl()
+                + ", authority " + settings.entra().authority() + ", mapping store " + settings.mapping().store()
+                + (settings.mapping().usesGraph() ? " at " + settings.graph().baseUrl() : " at " + settings.mapping().dataSource())
                 + ", ACS " + settings.acs().endpoint());
     }
 
@@ -46,6 +51,7 @@ public class SettingsProducer {
     @Produces @Singleton EntraSettings entra() { return settings.entra(); }
     @Produces @Singleton GraphSettings graph() { return settings.graph(); }
     @Produces @Singleton MappingCacheSettings mappingCache() { return settings.mappingCache(); }
+    @Produces @Singleton MappingSettings mapping() { return settings.mapping(); }
     @Produces @Singleton AcsSettings acs() { return settings.acs(); }
     @Produces @Singleton CorsSettings cors() { return settings.cors(); }
     @Produces @Singleton DownstreamSettings downstream() { return settings.downstream(); }

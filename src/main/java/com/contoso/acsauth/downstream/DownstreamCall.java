@@ -4,7 +4,8 @@ package com.contoso.acsauth.downstream;
 public record DownstreamCall(Service service, String operation) {
 
     public enum Service {
-        ENTRA_ID("Entra ID"), GRAPH("Microsoft Graph"), ACS("Azure Communication Services");
+        ENTRA_ID("Entra ID"), GRAPH("Microsoft Graph"), ACS("Azure Communication Services"),
+        DATABASE("the identity mapping database");
 
         private final String displayName;
 

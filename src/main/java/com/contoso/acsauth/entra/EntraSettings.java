@@ -9,7 +9,7 @@ import java.net.URI;
  */
 public record EntraSettings(URI instance, String tenantId, String clientId, String clientSecret) {
 
-    public static EntraSettings read(SettingsReader reader) {
+    public static EntraSettings read(SettingsReader reader, boolean secretRequired) {
         String instance = reader.withDefault("aad.instance", "https://login.microsoftonline.com/");
         URI instanceUrl = reader.httpsUrl("aad.instance", instance.endsWith("/") ? instance : instance + "/");
         if (!instance.endsWith("/")) {
@@ -18,7 +18,10 @@ public record EntraSettings(URI instance, String tenantId, String clientId, Stri
         return new EntraSettings(instanceUrl,
                 reader.required("aad.tenant-id", "the Entra ID tenant id (GUID) whose users call this API"),
                 reader.required("aad.client-id", "the application (client) id of this API's app registration"),
-                reader.required("aad.client-secret", "a client secret of this API's app registration, used for On-Behalf-Of"));
+                secretRequired
+                        ? reader.required("aad.client-secret", "a client secret of this API's app registration, used for "
+                                + "On-Behalf-Of to Microsoft Graph (the Graph mapping store)")
+                        : reader.withDefault("aad.client-secret", ""));
     }
 
     /** {@code https://login.microsoftonline.com/<tenant>/}, the MSAL authority. */

@@ -16,8 +16,6 @@ import com.microsoft.aad.msal4j.OnBehalfOfParameters;
 import com.microsoft.aad.msal4j.UserAssertion;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.context.Initialized;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.net.MalformedURLException;
 import java.net.URI;
@@ -69,9 +67,12 @@ public class OnBehalfOfTokens {
         this.downstream = downstream;
     }
 
-    /** Built at deployment rather than on the first request, which would otherwise pay for the SDKs' class loading. */
-    void eagerly(@Observes @Initialized(ApplicationScoped.class) Object deployed) {
-        // the observer's only job is to instantiate the bean
+    /**
+     * Called at deployment by the Graph mapping store, the only user of On-Behalf-Of, so that the first request does
+     * not pay for msal4j's class loading; with the database store this bean is never built.
+     */
+    public void prepare() {
+        // instantiating the bean (through its proxy) built the client
     }
 
     @PostConstruct

@@ -18,10 +18,8 @@ import com.microsoft.kiota.authentication.AccessTokenProvider;
 import com.microsoft.kiota.authentication.AllowedHostsValidator;
 import com.microsoft.kiota.authentication.BaseBearerTokenAuthenticationProvider;
 import com.microsoft.kiota.http.middleware.options.RetryHandlerOption;
-import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.context.Initialized;
-import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.util.HashMap;
@@ -30,21 +28,32 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import okhttp3.OkHttpClient;
 
 /**
  * The identity mapping as a Microsoft Graph open extension on the signed-in user ({@code /me/extensions}), reached
- * with the user's On-Behalf-Of token. The extension's {@code acsUserIdentity} property holds the ACS identity.
+ * with the user's On-Behalf-Of token. The extension's {@code acsUserIdentity} property holds the ACS identity (as in
+ * the originals, so their tools still read it) and {@code acsUserIdentitySignature} this server's MAC over the tenant,
+ * the user and that identity. The user can write their own extension with any app holding {@code User.ReadWrite}, so a
+ * mapping whose MAC does not verify is never used.
  */
 @ApplicationScoped
+@Typed(GraphOpenExtensionStore.class)
 public class GraphOpenExtensionStore implements IdentityMappingStore {
 
-    static final String ACS_USER_IDENTITY = "acsUserIdentity";
+    public static final String ACS_USER_IDENTITY = "acsUserIdentity";
+    public static final String SIGNATURE = "acsUserIdentitySignature";
+    private static final Logger LOG = Logger.getLogger(GraphOpenExtensionStore.class.getName());
     private static final DownstreamCall READ = new DownstreamCall(DownstreamCall.Service.GRAPH, "readMapping");
     private static final DownstreamCall CREATE = new DownstreamCall(DownstreamCall.Service.GRAPH, "createMapping");
     private static final DownstreamCall DELETE = new DownstreamCall(DownstreamCall.Service.GRAPH, "deleteMapping");
+    private static final DownstreamCall RESIGN = new DownstreamCall(DownstreamCall.Service.GRAPH, "signMapping");
 
     private GraphSettings graph;
+    private MappingSignature signature;
+    private boolean acceptUnsigned;
     private DownstreamSettings downstream;
     private OnBehalfOfTokens onBehalfOf;
     private OkHttpClient http;
@@ -54,19 +63,18 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
     }
 
     @Inject
-    public GraphOpenExtensionStore(GraphSettings graph, DownstreamSettings downstream, OnBehalfOfTokens onBehalfOf) {
+    public GraphOpenExtensionStore(GraphSettings graph, MappingSettings mapping, DownstreamSettings downstream,
+                                   OnBehalfOfTokens onBehalfOf) {
         this.graph = graph;
+        this.signature = mapping.signingKeys().isEmpty() ? null : new MappingSignature(mapping.signingKeys());
+        this.acceptUnsigned = mapping.acceptUnsigned();
         this.downstream = downstream;
         this.onBehalfOf = onBehalfOf;
     }
 
-    /** Built at deployment rather than on the first request, which would otherwise pay for the SDKs' class loading. */
-    void eagerly(@Observes @Initialized(ApplicationScoped.class) Object deployed) {
-        // the observer's only job is to instantiate the bean
-    }
-
-    @PostConstruct
-    void buildHttpClient() {
+    @Override
+    public void start() {
+        onBehalfOf.prepare();
         // one connection pool for all users; Graph's default middleware (retry honouring Retry-After, redirects) stays
         http = GraphClientFactory.create()
                 .connectTimeout(downstream.timeout())
@@ -78,6 +86,7 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
     @Override
     public Optional<String> find(Caller caller) {
         GraphServiceClient client = clientFor(caller);
+        Optional<Map<String, Object>> mapping;
         try {
             User me = client.me().get(request -> {
                 request.queryParameters.expand = new String[]{"extensions"};
@@ -85,28 +94,82 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
                 request.options.add(retries());
             });
             List<Extension> extensions = me == null || me.getExtensions() == null ? List.of() : me.getExtensions();
-            return extensions.stream()
+            mapping = extensions.stream()
                     .filter(OpenTypeExtension.class::isInstance)
                     .map(OpenTypeExtension.class::cast)
                     .filter(e -> graph.extensionName().equals(e.getExtensionName()) || graph.extensionName().equals(e.getId()))
-                    .map(e -> e.getAdditionalData().get(ACS_USER_IDENTITY))
-                    .filter(String.class::isInstance)
-                    .map(String.class::cast)
-                    .filter(id -> !id.isBlank())
+                    .map(OpenTypeExtension::getAdditionalData)
+                    .filter(data -> data.get(ACS_USER_IDENTITY) instanceof String id && !id.isBlank())
                     .findFirst();
         } catch (RuntimeException e) {
             throw translate(READ, e);
         }
+        return mapping.map(data -> trusted(caller, (String) data.get(ACS_USER_IDENTITY), data.get(SIGNATURE)));
     }
 
-    @Override
-    public void create(Caller caller, String acsUserId) {
+    /** The mapped identity if this server signed it for this user; otherwise never used (see class comment). */
+    private String trusted(Caller caller, String acsUserId, Object storedSignature) {
+        String stored = storedSignature instanceof String text ? text : null;
+        MappingSignature.Verdict verdict = signature.verify(caller.tenantId(), caller.oid(), acsUserId, stored);
+        switch (verdict) {
+            case VALID -> {
+                return acsUserId;
+            }
+            case UNSIGNED -> {
+                if (acceptUnsigned) {
+                    LOG.warning(() -> "MAPPING-UNSIGNED-ACCEPTED oid=" + caller.oid() + " acsUserId=" + acsUserId
+                            + ": adopted an unsigned mapping because MAPPING_ACCEPT_UNSIGNED=true; re-writing it signed");
+                    resign(caller, acsUserId);
+                    return acsUserId;
+                }
+                LOG.warning(() -> "MAPPING-UNSIGNED oid=" + caller.oid() + " acsUserId=" + acsUserId
+                        + ": the user's mapping extension carries no signature of this server; not used");
+                throw new UntrustedMappingException(ProblemType.MAPPING_UNSIGNED, "The identity mapping in this user's "
+                        + "Microsoft Graph extension " + graph.extensionName() + " carries no signature of this server (it was "
+                        + "written by the C# or Node.js original, by hand, or by another app), so it is not used. An operator "
+                        + "migrating from the originals sets MAPPING_ACCEPT_UNSIGNED=true until every user has signed in once; "
+                        + "otherwise remove that extension from the user and call POST /api/user for a new identity.");
+            }
+            default -> {
+                LOG.warning(() -> "MAPPING-TAMPERED oid=" + caller.oid() + " acsUserId=" + acsUserId + " keyId="
+                        + MappingSignature.keyIdOf(stored).orElse("-") + ": the signature of the user's mapping extension "
+                        + "does not verify for this user and identity, or names a key not in MAPPING_SIGNING_KEYS; not used");
+                throw new UntrustedMappingException(ProblemType.MAPPING_TAMPERED, "The identity mapping in this user's "
+                        + "Microsoft Graph extension " + graph.extensionName() + " was not written by this server for this user: "
+                        + "its signature does not match (the extension was changed by the user or another app, or was signed "
+                        + "with a key that is no longer in MAPPING_SIGNING_KEYS). It is not used. If the operator retired "
+                        + "that key, add it back to MAPPING_SIGNING_KEYS; otherwise remove that extension from the user and "
+                        + "call POST /api/user for a new identity.");
+            }
+        }
+    }
+
+    /** Migration from the originals: replaces the unsigned extension by a signed one (PATCH sends every property). */
+    private void resign(Caller caller, String acsUserId) {
+        try {
+            clientFor(caller).me().extensions().byExtensionId(graph.extensionName())
+                    .patch(signedExtension(caller, acsUserId), request -> request.options.add(retries()));
+        } catch (RuntimeException e) {
+            // the mapping is still used this once; the next read tries again
+            LOG.log(Level.WARNING, "could not re-write the mapping of oid=" + caller.oid() + " signed: "
+                    + translate(RESIGN, e).getMessage());
+        }
+    }
+
+    private OpenTypeExtension signedExtension(Caller caller, String acsUserId) {
         // a new model instance per request: Kiota's backing store sends only changed fields of a reused one
         OpenTypeExtension extension = new OpenTypeExtension();
         extension.setExtensionName(graph.extensionName());
         Map<String, Object> data = new HashMap<>();
         data.put(ACS_USER_IDENTITY, acsUserId);
+        data.put(SIGNATURE, signature.sign(caller.tenantId(), caller.oid(), acsUserId));
         extension.setAdditionalData(data);
+        return extension;
+    }
+
+    @Override
+    public void create(Caller caller, String acsUserId) {
+        OpenTypeExtension extension = signedExtension(caller, acsUserId);
         GraphServiceClient client = clientFor(caller);
         try {
             client.me().extensions().post(extension, request -> request.options.add(retries()));

@@ -4,14 +4,24 @@ import com.contoso.acsauth.security.Caller;
 import java.util.Optional;
 
 /**
- * Where the 1:1 mapping from an Entra user to an ACS identity is kept (SPI). The default implementation is a
- * Microsoft Graph open extension on the user; a database store can implement the same contract.
+ * Where the 1:1 mapping from an Entra user to an ACS identity is kept (SPI): a Microsoft Graph open extension on the
+ * user (signed by this server) or a database the operator owns. {@code MAPPING_STORE} selects one.
  * <p>
  * Implementations throw {@code ProblemException} for downstream failures, already translated to HTTP problems.
  */
 public interface IdentityMappingStore {
 
-    /** The caller's ACS identity, or empty when no (usable) mapping is stored. */
+    /**
+     * Called once at deployment, after the settings were validated: connect, migrate, build clients. Throws
+     * {@code InvalidConfigurationException} to fail the deployment with a message naming what to fix.
+     */
+    void start();
+
+    /**
+     * The caller's ACS identity, or empty when no mapping is stored.
+     *
+     * @throws UntrustedMappingException when a mapping is stored that this server cannot prove it wrote
+     */
     Optional<String> find(Caller caller);
 
     /**

@@ -24,10 +24,13 @@ public enum ProblemType {
     IDENTITY_NOT_OWNED(409, "identity-not-owned", "The mapped identity belongs to another ACS resource"),
     EXTENSION_LIMIT_REACHED(409, "extension-limit-reached", "The user has too many open extensions from this app"),
     MAPPING_CONFLICT(409, "mapping-conflict", "The identity mapping changed concurrently"),
+    MAPPING_TAMPERED(409, "mapping-tampered", "The identity mapping was not written by this server"),
+    MAPPING_UNSIGNED(409, "mapping-unsigned", "The identity mapping carries no signature of this server"),
     DOWNSTREAM_THROTTLED(429, "downstream-throttled", "A downstream service is throttling requests"),
     INTERNAL_ERROR(500, "internal-error", "Internal server error"),
     DOWNSTREAM_FAILED(502, "downstream-failed", "A downstream service failed"),
     DOWNSTREAM_UNAVAILABLE(503, "downstream-unavailable", "A downstream service is unavailable"),
+    MAPPING_STORE_UNAVAILABLE(503, "mapping-store-unavailable", "The identity mapping database is unavailable"),
     DOWNSTREAM_TIMEOUT(504, "downstream-timeout", "A downstream service did not answer in time");
 
     private static final String TYPE_PREFIX = "tag:acs-auth-server,2026:problem:";

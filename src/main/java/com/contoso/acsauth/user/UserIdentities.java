@@ -4,6 +4,7 @@ import com.contoso.acsauth.acs.AcsIdentities;
 import com.contoso.acsauth.mapping.IdentityMappingStore;
 import com.contoso.acsauth.mapping.MappingAlreadyExistsException;
 import com.contoso.acsauth.mapping.MappingCache;
+import com.contoso.acsauth.mapping.UntrustedMappingException;
 import com.contoso.acsauth.problem.ProblemException;
 import com.contoso.acsauth.problem.ProblemType;
 import com.contoso.acsauth.security.Caller;
@@ -120,7 +121,18 @@ public class UserIdentities {
 
     /** Another request (another instance, or a retried write of ours) stored a mapping first. */
     private CreateOrGet adoptWinner(Caller caller, String created, MappingAlreadyExistsException raced) {
-        Optional<String> winner = store.find(caller);
+        Optional<String> winner;
+        try {
+            winner = store.find(caller);
+        } catch (UntrustedMappingException planted) {
+            // what is stored is not ours (a signed write of ours would verify), and it is not used either
+            deleteOrLogOrphan(created, "found an untrusted mapping in its place");
+            throw planted;
+        } catch (RuntimeException readFailed) {
+            LOG.log(Level.SEVERE, "ORPHAN-CANDIDATE acsUserId=" + created + " oid=" + caller.oid()
+                    + ": another mapping was stored first and could not be re-read; the identity was kept");
+            throw readFailed;
+        }
         if (winner.isPresent() && winner.get().equals(created)) {
             // our own write landed and a retry of it collided with itself
             cache.put(caller.oid(), created);
@@ -129,7 +141,7 @@ public class UserIdentities {
         deleteOrLogOrphan(created, "lost the race to store the mapping");
         if (winner.isEmpty()) {
             throw new ProblemException(ProblemType.MAPPING_CONFLICT,
-                    "The user's identity mapping extension exists but holds no usable acsUserIdentity, or was removed while "
+                    "The user's identity mapping exists but holds no usable acsUserIdentity, or was removed while "
                             + "this request ran. DELETE /api/user removes it; then POST /api/user again.", raced);
         }
         cache.put(caller.oid(), winner.get());
@@ -151,6 +163,10 @@ public class UserIdentities {
                 if (store.find(caller).filter(created::equals).isPresent()) {
                     return true;
                 }
+            } catch (UntrustedMappingException notOurs) {
+                // a write of ours would verify: ours did not land, so the identity is ours to delete
+                deleteOrLogOrphan(created, "could not be mapped: " + writeFailed.getMessage());
+                return false;
             } catch (RuntimeException readFailed) {
                 LOG.log(Level.SEVERE, "ORPHAN-CANDIDATE acsUserId=" + created + " oid=" + caller.oid()
                         + ": the mapping write failed ambiguously and could not be re-read; the identity was kept");

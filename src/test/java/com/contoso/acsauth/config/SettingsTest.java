@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.contoso.acsauth.mapping.MappingSettings;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,8 @@ class SettingsTest {
             "aad.tenant-id", "11111111-1111-1111-1111-111111111111",
             "aad.client-id", "22222222-2222-2222-2222-222222222222",
             "aad.client-secret", "s3cret-value",
-            "acs.connection-string", "endpoint=https://contoso.communication.azure.com/;accesskey=c2VjcmV0LWtleQ==");
+            "acs.connection-string", "endpoint=https://contoso.communication.azure.com/;accesskey=c2VjcmV0LWtleQ==",
+            "mapping.signing-keys", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
 
     @Test
     void validConfigurationHasDefaultsForEverythingOptional() {
@@ -63,6 +65,49 @@ class SettingsTest {
         assertTrue(problems.contains("https"), problems);
         assertTrue(problems.contains("not valid Base64"), problems);
         assertFalse(problems.contains("not*base64"), "the access key must never be echoed");
+    }
+
+    @Test
+    void theGraphStoreIsTheDefaultAndNeedsSigningKeysOfAtLeast32Bytes() {
+        Map<String, String> values = new HashMap<>(VALID);
+        values.remove("mapping.signing-keys");
+        String missing = String.join("\n", Settings.read(config(values)).problems());
+        values.put("mapping.signing-keys", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=,c2hvcnQta2V5,not*base64");
+        String invalid = String.join("\n", Settings.read(config(values)).problems());
+
+        assertEquals(MappingSettings.Store.GRAPH, Settings.read(config(VALID)).mapping().store());
+        assertEquals(1, Settings.read(config(VALID)).mapping().signingKeys().size());
+        assertTrue(missing.contains("MAPPING_SIGNING_KEYS") && missing.contains("required"), missing);
+        assertTrue(invalid.contains("number 2") && invalid.contains("at least 32"), invalid);
+        assertTrue(invalid.contains("number 3") && invalid.contains("not valid Base64"), invalid);
+        assertFalse(invalid.contains("c2hvcnQta2V5") || invalid.contains("not*base64"), "keys are never echoed");
+    }
+
+    @Test
+    void theDatabaseStoreNeedsNeitherSigningKeysNorAClientSecret() {
+        Map<String, String> values = new HashMap<>(VALID);
+        values.remove("mapping.signing-keys");
+        values.remove("aad.client-secret");
+        values.put("mapping.store", "database");
+
+        Settings settings = Settings.read(config(values));
+
+        assertTrue(settings.valid(), settings.problems()::toString);
+        assertEquals(MappingSettings.Store.DATABASE, settings.mapping().store());
+        assertEquals("java:comp/DefaultDataSource", settings.mapping().dataSource());
+        assertFalse(settings.mapping().acceptUnsigned());
+    }
+
+    @Test
+    void anUnknownStoreOrSwitchValueIsNamed() {
+        Map<String, String> values = new HashMap<>(VALID);
+        values.put("mapping.store", "redis");
+        values.put("mapping.accept-unsigned", "yes");
+
+        String problems = String.join("\n", Settings.read(config(values)).problems());
+
+        assertTrue(problems.contains("MAPPING_STORE") && problems.contains("graph or database"), problems);
+        assertTrue(problems.contains("MAPPING_ACCEPT_UNSIGNED"), problems);
     }
 
     @Test

@@ -36,6 +36,9 @@ class AcsTokensTest {
     @BeforeEach
     void setUp() {
         IdentityMappingStore store = new IdentityMappingStore() {
+            public void start() {
+            }
+
             public Optional<String> find(Caller caller) {
                 storeReads.incrementAndGet();
                 return Optional.ofNullable(mappings.get(caller.oid()));

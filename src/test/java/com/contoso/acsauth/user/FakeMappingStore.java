@@ -2,12 +2,15 @@ package com.contoso.acsauth.user;
 
 import com.contoso.acsauth.mapping.IdentityMappingStore;
 import com.contoso.acsauth.mapping.MappingAlreadyExistsException;
+import com.contoso.acsauth.mapping.UntrustedMappingException;
+import com.contoso.acsauth.problem.ProblemType;
 import com.contoso.acsauth.problem.ProblemException;
 import com.contoso.acsauth.security.Caller;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -25,12 +28,24 @@ class FakeMappingStore implements IdentityMappingStore {
     ProblemException failAfterWrite;
     /** When set, a concurrent writer stores this id just before our create() arrives. */
     String concurrentWinner;
+    /** Users whose stored mapping was written by someone else (a user with Graph Explorer): find() refuses it. */
+    final Set<String> planted = ConcurrentHashMap.newKeySet();
+    /** When set, a user plants a mapping just before our create() arrives. */
+    boolean plantBeforeCreate;
+
+    @Override
+    public void start() {
+        // nothing to connect
+    }
 
     @Override
     public synchronized Optional<String> find(Caller caller) {
         finds.incrementAndGet();
         if (!findFailures.isEmpty()) {
             throw findFailures.pop();
+        }
+        if (planted.contains(caller.oid())) {
+            throw new UntrustedMappingException(ProblemType.MAPPING_TAMPERED, "not written by this server");
         }
         return Optional.ofNullable(mappings.get(caller.oid()));
     }
@@ -41,6 +56,11 @@ class FakeMappingStore implements IdentityMappingStore {
         if (concurrentWinner != null) {
             mappings.put(caller.oid(), concurrentWinner);
             concurrentWinner = null;
+        }
+        if (plantBeforeCreate) {
+            mappings.put(caller.oid(), "8:acs:planted");
+            planted.add(caller.oid());
+            plantBeforeCreate = false;
         }
         if (!createFailures.isEmpty()) {
             throw createFailures.pop();
@@ -62,6 +82,7 @@ class FakeMappingStore implements IdentityMappingStore {
         if (!deleteFailures.isEmpty()) {
             throw deleteFailures.pop();
         }
+        planted.remove(caller.oid());
         return mappings.remove(caller.oid()) != null;
     }
 }

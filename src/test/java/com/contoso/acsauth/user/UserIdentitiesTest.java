@@ -167,6 +167,61 @@ class UserIdentitiesTest {
     }
 
     @Test
+    void anUntrustedMappingIsNeverReturnedNorReplacedAndCreatesNothing() {
+        store.mappings.put(ALICE.oid(), "8:acs:someone-else");
+        store.planted.add(ALICE.oid());
+
+        ProblemException post = assertThrows(ProblemException.class, () -> cut.createOrGet(ALICE));
+        ProblemException get = assertThrows(ProblemException.class, () -> cut.find(ALICE));
+
+        assertEquals(ProblemType.MAPPING_TAMPERED, post.type());
+        assertEquals(ProblemType.MAPPING_TAMPERED, get.type());
+        assertEquals(0, acs.created.get());
+        assertEquals(0, store.creates.get());
+    }
+
+    @Test
+    void deleteNeverDeletesTheIdentityAnUntrustedMappingNames() {
+        acs.live.add("8:acs:someone-else");
+        store.mappings.put(ALICE.oid(), "8:acs:someone-else");
+        store.planted.add(ALICE.oid());
+
+        ProblemException e = assertThrows(ProblemException.class, () -> cut.delete(ALICE));
+
+        assertEquals(ProblemType.MAPPING_TAMPERED, e.type());
+        assertEquals(Set.of("8:acs:someone-else"), acs.live);
+        assertEquals(0, store.deletes.get());
+    }
+
+    @Test
+    void deletesItsOwnIdentityWhenAMappingPlantedDuringTheRaceWins() {
+        store.plantBeforeCreate = true;
+
+        ProblemException e = assertThrows(ProblemException.class, () -> cut.createOrGet(ALICE));
+
+        assertEquals(ProblemType.MAPPING_TAMPERED, e.type());
+        assertEquals(1, acs.created.get());
+        assertTrue(acs.live.isEmpty(), () -> "orphaned: " + acs.live);
+    }
+
+    @Test
+    void keepsNoIdentityWhenTheRereadAfterAnAmbiguousWriteFindsAnUntrustedMapping() {
+        FakeMappingStore plantingStore = new FakeMappingStore() {
+            @Override
+            public synchronized void create(Caller caller, String acsUserId) {
+                mappings.put(caller.oid(), "8:acs:planted");
+                planted.add(caller.oid());
+                throw graphDown();
+            }
+        };
+        cut = new UserIdentities(plantingStore, acs, new MappingCache(new MappingCacheSettings(Duration.ofMinutes(5), 100)));
+
+        assertThrows(ProblemException.class, () -> cut.createOrGet(ALICE));
+
+        assertTrue(acs.live.isEmpty(), () -> "orphaned: " + acs.live);
+    }
+
+    @Test
     void adoptsTheWinnerOfARaceAndDeletesItsOwnIdentity() {
         store.concurrentWinner = "8:acs:winner";
         acs.live.add("8:acs:winner");
