@@ -2,6 +2,7 @@ package com.contoso.acsauth.it.runtime;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -11,6 +12,7 @@ abstract class ChildProcessRuntime implements ServerRuntime {
     protected final Path javaHome;
     protected final Path workDir;
     protected final int requestedPort;
+    private final List<JdbcDataSource> dataSources = new ArrayList<>();
     private ServerProcess process;
     private URI baseUrl;
 
@@ -18,6 +20,24 @@ abstract class ChildProcessRuntime implements ServerRuntime {
         this.javaHome = javaHome;
         this.workDir = workDir.toAbsolutePath();
         this.requestedPort = port;
+    }
+
+    @Override
+    public String addDataSource(JdbcDataSource dataSource) {
+        if (dataSources.stream().anyMatch(d -> d.name().equals(dataSource.name()))) {
+            throw new IllegalArgumentException(name() + " already has a data source called " + dataSource.name());
+        }
+        dataSource.existingDriverJar();
+        dataSources.add(dataSource);
+        return jndiName(dataSource);
+    }
+
+    /** The JNDI name the WAR looks {@code dataSource} up by on this server. */
+    protected abstract String jndiName(JdbcDataSource dataSource);
+
+    /** The data sources {@link #start} configures, in the order they were added. */
+    protected List<JdbcDataSource> dataSources() {
+        return List.copyOf(dataSources);
     }
 
     /** Starts the server process, logging to {@code <workDir>/server.log}, and waits until it is ready. */

@@ -24,6 +24,12 @@ import java.util.regex.Pattern;
  * (azure-core) and OkHttp (Graph) keep the JVM's default trust. The server.xml's {@code trustDefaultCerts="true"}
  * makes Liberty trust the JVM default too, so the {@code -Djavax.net.ssl.trustStore} given in the JVM options (written
  * to jvm.options) covers all of them. Measured: without {@code trustDefaultCerts} the JWKS fetch fails (CWPKI0823E).
+ *
+ * <p>Databases: server.xml declares {@code DefaultDataSource} (what {@code java:comp/DefaultDataSource} means on
+ * Liberty) on an embedded H2 whose jar it expects in {@code ${shared.resource.dir}/h2}; this runtime puts the jar
+ * Maven copied ({@link RuntimeLayout#h2Jar()}) there. A PostgreSQL data source ({@link #addDataSource}) is what a user
+ * would add: the driver in {@code ${shared.resource.dir}/postgresql} and a {@code <dataSource jndiName="jdbc/<name>">}
+ * with {@code <properties.postgresql>}, here in a {@code configDropins/overrides} file.
  */
 final class OpenLibertyRuntime extends ChildProcessRuntime {
 
@@ -46,11 +52,13 @@ final class OpenLibertyRuntime extends ChildProcessRuntime {
 
     private final Path libertyHome;
     private final Path serverXml;
+    private final Path h2Jar;
 
-    OpenLibertyRuntime(Path libertyHome, Path serverXml, Path javaHome, Path workDir, int port) {
+    OpenLibertyRuntime(Path libertyHome, Path serverXml, Path h2Jar, Path javaHome, Path workDir, int port) {
         super(javaHome, workDir, port);
         this.libertyHome = libertyHome;
         this.serverXml = serverXml;
+        this.h2Jar = h2Jar;
     }
 
     @Override
@@ -72,6 +80,13 @@ final class OpenLibertyRuntime extends ChildProcessRuntime {
             FileTrees.delete(serverDir); // fresh: a key.p12 left by an earlier run has another password
             Files.createDirectories(serverDir);
             Files.copy(serverXml, serverDir.resolve("server.xml"));
+            Path sharedResources = userDir.resolve("shared/resources");
+            FileTrees.delete(sharedResources);
+            if (Files.isRegularFile(h2Jar)) {
+                Files.createDirectories(sharedResources.resolve("h2"));
+                Files.copy(h2Jar, sharedResources.resolve("h2/h2.jar"));
+            }
+            writeDataSources(serverDir, sharedResources);
             Files.writeString(serverDir.resolve("bootstrap.properties"), String.join("\n",
                     "http.host=127.0.0.1",
                     "http.port=" + port,
@@ -90,6 +105,48 @@ final class OpenLibertyRuntime extends ChildProcessRuntime {
         // Liberty creates defaultKeyStore (key.p12) with this password on first start
         environment.putIfAbsent("keystore_password", randomPassword());
         launch(List.of(script.toString(), "run", SERVER_NAME), environment, port, READY);
+    }
+
+    @Override
+    protected String jndiName(JdbcDataSource dataSource) {
+        return "jdbc/" + dataSource.name();
+    }
+
+    /**
+     * One config drop-in per data source, as a Liberty user would write it, and the driver in shared resources.
+     * validationTimeout makes Liberty validate a pooled connection before handing it out, as the other runtimes do.
+     */
+    private void writeDataSources(Path serverDir, Path sharedResources) throws IOException {
+        for (JdbcDataSource ds : dataSources()) {
+            Path driverDir = sharedResources.resolve("postgresql");
+            Files.createDirectories(driverDir);
+            Path driver = driverDir.resolve(ds.existingDriverJar().getFileName());
+            if (!Files.exists(driver)) {
+                Files.copy(ds.existingDriverJar(), driver);
+            }
+            Path dropin = serverDir.resolve("configDropins/overrides/datasource-" + ds.name() + ".xml");
+            Files.createDirectories(dropin.getParent());
+            Files.writeString(dropin, """
+                    <?xml version="1.0" encoding="UTF-8"?>
+                    <server>
+                      <featureManager>
+                        <feature>jdbc-4.3</feature>
+                      </featureManager>
+                      <library id="postgresql">
+                        <fileset dir="${shared.resource.dir}/postgresql" includes="*.jar"/>
+                      </library>
+                      <dataSource id="%s" jndiName="%s" validationTimeout="5s">
+                        <jdbcDriver libraryRef="postgresql"/>
+                        <properties.postgresql serverName="%s" portNumber="%d" databaseName="%s" user="%s" password="%s"/>
+                      </dataSource>
+                    </server>
+                    """.formatted(xml(ds.name()), xml(jndiName(ds)), xml(ds.host()), ds.port(), xml(ds.database()),
+                    xml(ds.user()), xml(ds.password())));
+        }
+    }
+
+    private static String xml(String value) {
+        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
     private static String randomPassword() {

@@ -19,6 +19,12 @@ import com.contoso.acsauth.it.runtime.ServerProcess.Readiness;
  * without that option it uses its bundled store. So passing the stand-ins' trust store (PKCS12, password
  * {@code changeit}, which is also Payara's master password) as {@code -Djavax.net.ssl.trustStore*} is enough for the
  * MP-JWT JWKS fetch, the JDK HttpClient, HttpsURLConnection (msal4j) and OkHttp (Graph).
+ *
+ * <p>Data sources ({@link #addDataSource}): the driver jar through {@code --addlibs}, and a JDBC connection pool with
+ * its {@code jdbc/<name>} resource created by asadmin commands in a {@code --postbootcommandfile}. Payara Micro runs
+ * post-boot commands after the server has started and before it deploys anything, so the resource is there when the
+ * WAR looks it up. {@code java:comp/DefaultDataSource} is Payara's {@code jdbc/__default}: an embedded H2 file
+ * database in {@code <rootdir>/lib/databases}.
  */
 final class PayaraMicroRuntime extends ChildProcessRuntime {
 
@@ -57,12 +63,17 @@ final class PayaraMicroRuntime extends ChildProcessRuntime {
         int port = Ports.orFree(requestedPort);
         Path root = workDir.resolve("root");
         Path preBoot = workDir.resolve("preboot.asadmin");
+        Path postBoot = workDir.resolve("postboot.asadmin");
         try {
             Files.createDirectories(workDir);
             FileTrees.delete(root); // a fresh domain each run: no stale deployment or trust store copy
             // Payara Micro binds 0.0.0.0 by default; the stand-in setup is loopback only
             Files.writeString(preBoot,
                     "set configs.config.server-config.network-config.network-listeners.network-listener.http-listener.address=127.0.0.1\n");
+            Files.deleteIfExists(postBoot);
+            if (!dataSources().isEmpty()) {
+                Files.write(postBoot, postBootCommands());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -78,6 +89,44 @@ final class PayaraMicroRuntime extends ChildProcessRuntime {
                 "--nohazelcast",
                 "--rootdir", root.toString(),
                 "--prebootcommandfile", preBoot.toString()));
+        if (!dataSources().isEmpty()) {
+            command.addAll(List.of("--postbootcommandfile", postBoot.toString()));
+            command.add("--addlibs");
+            command.add(String.join(":", dataSources().stream().map(d -> d.existingDriverJar().toString()).distinct().toList()));
+        }
         launch(command, env, port, READY);
+    }
+
+    @Override
+    protected String jndiName(JdbcDataSource dataSource) {
+        return "jdbc/" + dataSource.name();
+    }
+
+    /** What a Payara user runs to offer the WAR a PostgreSQL pool; ping-connection-pool logs at boot whether it works. */
+    private List<String> postBootCommands() {
+        List<String> commands = new ArrayList<>();
+        for (JdbcDataSource ds : dataSources()) {
+            String pool = ds.name() + "-pool";
+            commands.add("create-jdbc-connection-pool --datasourceclassname=org.postgresql.ds.PGSimpleDataSource"
+                    + " --restype=javax.sql.DataSource"
+                    // a pooled connection PostgreSQL ended (restart, outage) is replaced instead of handed out
+                    + " --isconnectvalidatereq=true --validationmethod=custom-validation"
+                    + " --validationclassname=org.glassfish.api.jdbc.validation.PostgresConnectionValidation"
+                    + " --property " + String.join(":",
+                            "serverName=" + asadminValue(ds.host()),
+                            "portNumber=" + ds.port(),
+                            "databaseName=" + asadminValue(ds.database()),
+                            "user=" + asadminValue(ds.user()),
+                            "password=" + asadminValue(ds.password()))
+                    + " " + pool);
+            commands.add("create-jdbc-resource --connectionpoolid=" + pool + " " + jndiName(ds));
+            commands.add("ping-connection-pool " + pool);
+        }
+        return commands;
+    }
+
+    /** asadmin's --property syntax separates properties with ':' and names from values with '='. */
+    private static String asadminValue(String value) {
+        return value.replace(":", "\\:").replace("=", "\\=");
     }
 }

@@ -7,9 +7,11 @@ import java.nio.file.Path;
  * pointed elsewhere with a system property, e.g. {@code -Dliberty.home=/opt/wlp}.
  *
  * @param javaHome the JDK the server runs on: {@code it.javaHome}, by default the JDK running the tests
+ * @param postgresqlJar the PostgreSQL JDBC driver for {@link JdbcDataSource}s: {@code it.postgresqlJar}
+ * @param h2Jar the H2 database behind Liberty's {@code DefaultDataSource} (server.xml): {@code it.h2Jar}
  */
 public record RuntimeLayout(Path javaHome, Path payara6Jar, Path payara7Jar, Path libertyHome, Path libertyServerXml,
-                            Path wildflyHome, Path wildflyCli) {
+                            Path wildflyHome, Path wildflyCli, Path postgresqlJar, Path h2Jar) {
 
     public static final String WILDFLY_VERSION = "38.0.1.Final";
 
@@ -22,7 +24,9 @@ public record RuntimeLayout(Path javaHome, Path payara6Jar, Path payara7Jar, Pat
                 path("liberty.home", buildDir.resolve("liberty/wlp")),
                 serverConfig.resolve("liberty/server.xml"),
                 path("wildfly.home", buildDir.resolve("wildfly/wildfly-" + WILDFLY_VERSION)),
-                serverConfig.resolve("wildfly/configure.cli"));
+                serverConfig.resolve("wildfly/configure.cli"),
+                path("it.postgresqlJar", buildDir.resolve("jdbc/postgresql.jar")),
+                path("it.h2Jar", buildDir.resolve("jdbc/h2.jar")));
     }
 
     private static Path path(String property, Path fallback) {

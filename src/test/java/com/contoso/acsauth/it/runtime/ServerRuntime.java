@@ -21,6 +21,12 @@ public interface ServerRuntime extends AutoCloseable {
      */
     void start(Path war, Map<String, String> env, List<String> jvmOptions);
 
+    /**
+     * Offers the WAR a PostgreSQL data source, configured the way a user of this server would (see each runtime), from
+     * the next {@link #start} on. Returns the JNDI name the WAR looks it up by, e.g. as {@code MAPPING_DATASOURCE}.
+     */
+    String addDataSource(JdbcDataSource dataSource);
+
     /** {@code http://127.0.0.1:<port>}, without {@code /api}. */
     URI baseUrl();
 
@@ -48,7 +54,7 @@ public interface ServerRuntime extends AutoCloseable {
         return switch (name) {
             case "payara6" -> new PayaraMicroRuntime(name, layout.payara6Jar(), layout.javaHome(), workDir, port);
             case "payara7" -> new PayaraMicroRuntime(name, layout.payara7Jar(), layout.javaHome(), workDir, port);
-            case "liberty" -> new OpenLibertyRuntime(layout.libertyHome(), layout.libertyServerXml(), layout.javaHome(), workDir, port);
+            case "liberty" -> new OpenLibertyRuntime(layout.libertyHome(), layout.libertyServerXml(), layout.h2Jar(), layout.javaHome(), workDir, port);
             case "wildfly" -> new WildFlyRuntime(layout.wildflyHome(), layout.wildflyCli(), layout.javaHome(), workDir, port);
             default -> throw new IllegalArgumentException("unknown it.runtime '" + name + "': use payara6, payara7, liberty or wildfly");
         };

@@ -22,6 +22,12 @@ import java.util.regex.Pattern;
  *
  * <p>Trust: WildFly leaves the JVM's default SSLContext alone, so {@code -Djavax.net.ssl.trustStore} (in
  * {@code JAVA_OPTS}) covers the MP-JWT JWKS fetch (smallrye-jwt) and the SDKs' clients.
+ *
+ * <p>Data sources ({@link #addDataSource}): the driver becomes module {@code org.postgresql} in a per-run module
+ * directory ({@code <workDir>/modules}, appended to {@code JBOSS_MODULEPATH}, so the distribution stays untouched),
+ * and the same offline CLI run that applies configure.cli adds the JDBC driver and a data source bound at
+ * {@code java:jboss/datasources/<name>}. {@code java:comp/DefaultDataSource} is the ee subsystem's default binding,
+ * {@code java:jboss/datasources/ExampleDS}: H2 in memory ({@code jdbc:h2:mem:test}), gone at every restart.
  */
 final class WildFlyRuntime extends ChildProcessRuntime {
 
@@ -59,7 +65,13 @@ final class WildFlyRuntime extends ChildProcessRuntime {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        applyConfigureCli(base);
+        Path modules = workDir.resolve("modules");
+        FileTrees.delete(modules);
+        if (!dataSources().isEmpty()) {
+            addPostgresqlModule(modules);
+        }
+        String modulePath = wildflyHome.resolve("modules") + (dataSources().isEmpty() ? "" : ":" + modules);
+        applyConfigureCli(base, modulePath);
         try {
             Files.copy(war, base.resolve("deployments/ROOT.war"));
         } catch (IOException e) {
@@ -68,6 +80,7 @@ final class WildFlyRuntime extends ChildProcessRuntime {
 
         Map<String, String> environment = new HashMap<>(env);
         environment.put("JAVA_HOME", javaHome.toString());
+        environment.put("JBOSS_MODULEPATH", modulePath);
         environment.put("JAVA_OPTS", DEFAULT_JAVA_OPTS + " " + String.join(" ", jvmOptions));
         environment.put("LAUNCH_JBOSS_IN_BACKGROUND", "1"); // the script then forwards SIGTERM to the JVM
         List<String> command = List.of(wildflyHome.resolve("bin/standalone.sh").toString(),
@@ -87,16 +100,79 @@ final class WildFlyRuntime extends ChildProcessRuntime {
         launch(command, environment, port, readiness);
     }
 
+    @Override
+    protected String jndiName(JdbcDataSource dataSource) {
+        return "java:jboss/datasources/" + dataSource.name();
+    }
+
+    /** {@code module add}'s result, written directly: that CLI command is deprecated. */
+    private void addPostgresqlModule(Path modules) {
+        List<Path> jars = dataSources().stream().map(JdbcDataSource::existingDriverJar).distinct().toList();
+        if (jars.size() > 1) {
+            throw new IllegalArgumentException("wildfly: one PostgreSQL driver jar for all data sources, not " + jars);
+        }
+        Path dir = modules.resolve("org/postgresql/main");
+        try {
+            Files.createDirectories(dir);
+            Files.copy(jars.get(0), dir.resolve("postgresql.jar"));
+            Files.writeString(dir.resolve("module.xml"), """
+                    <?xml version="1.0" encoding="UTF-8"?>
+                    <module xmlns="urn:jboss:module:1.9" name="org.postgresql">
+                        <resources>
+                            <resource-root path="postgresql.jar"/>
+                        </resources>
+                        <dependencies>
+                            <module name="java.logging"/>
+                            <module name="java.naming"/>
+                            <module name="java.security.jgss"/>
+                            <module name="java.sql"/>
+                            <module name="java.transaction.xa"/>
+                        </dependencies>
+                    </module>
+                    """);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The CLI a WildFly user runs to offer the WAR a PostgreSQL data source (on top of configure.cli). */
+    private String dataSourceCli() {
+        if (dataSources().isEmpty()) {
+            return "";
+        }
+        // a driver-datasource-class-name would make the data source ignore its connection-url (measured)
+        StringBuilder cli = new StringBuilder("""
+                if (outcome != success) of /subsystem=datasources/jdbc-driver=postgresql:read-resource
+                    /subsystem=datasources/jdbc-driver=postgresql:add(driver-name=postgresql, driver-module-name=org.postgresql, driver-class-name=org.postgresql.Driver)
+                end-if
+                """);
+        for (JdbcDataSource ds : dataSources()) {
+            // validate-on-match + PostgreSQL's checker and sorter: connections PostgreSQL ended are replaced, not handed out
+            cli.append("data-source add --name=").append(ds.name())
+                    .append(" --jndi-name=").append(jndiName(ds))
+                    .append(" --driver-name=postgresql")
+                    .append(" --connection-url=").append(ds.jdbcUrl())
+                    .append(" --user-name=").append(ds.user())
+                    .append(" --password=").append(ds.password())
+                    .append(" --validate-on-match=true --background-validation=false")
+                    .append(" --valid-connection-checker-class-name=org.jboss.jca.adapters.jdbc.extensions.postgres.PostgreSQLValidConnectionChecker")
+                    .append(" --exception-sorter-class-name=org.jboss.jca.adapters.jdbc.extensions.postgres.PostgreSQLExceptionSorter")
+                    .append('\n');
+        }
+        return cli.toString();
+    }
+
     /** Runs configure.cli against the fresh base directory in an embedded server, as a user would before a start. */
-    private void applyConfigureCli(Path base) {
+    private void applyConfigureCli(Path base, String modulePath) {
         Path script = workDir.resolve("configure-embedded.cli");
         Path log = workDir.resolve("configure.log");
         try {
             Files.writeString(script, "embed-server --server-config=" + CONFIG + " --std-out=discard\n"
-                    + Files.readString(configureCli) + "\nstop-embedded-server\n");
+                    + Files.readString(configureCli) + "\n" + dataSourceCli() + "stop-embedded-server\n");
             ProcessBuilder builder = new ProcessBuilder(wildflyHome.resolve("bin/jboss-cli.sh").toString(), "--file=" + script)
                     .directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().put("JAVA_HOME", javaHome.toString());
+            builder.environment().put("JBOSS_MODULEPATH", modulePath);
             builder.environment().put("JAVA_OPTS", "-Djboss.server.base.dir=" + base);
             long started = System.nanoTime();
             Process cli = builder.start();
