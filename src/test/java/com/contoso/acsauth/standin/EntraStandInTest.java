@@ -28,7 +28,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.StringReader;
-import java.lang.reflect.Field;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -68,11 +67,8 @@ class EntraStandInTest {
         standIns.reset();
     }
 
-    /** msal4j keeps instance metadata in a JVM-wide map; another test's stand-ins on another port must not leak in. */
     static void forgetMsalInstanceMetadata() throws ReflectiveOperationException {
-        Field cache = Class.forName("com.microsoft.aad.msal4j.AadInstanceDiscoveryProvider").getDeclaredField("cache");
-        cache.setAccessible(true);
-        ((Map<?, ?>) cache.get(null)).clear();
+        SharedStandIns.forgetMsalInstanceMetadata();
     }
 
     static ConfidentialClientApplication confidentialClient(StandIns standIns, String secret) throws Exception {
