@@ -18,14 +18,16 @@ COPY --chown=payara:payara target/acs-auth-server.war /opt/payara/deployments/RO
 
 EXPOSE 8080
 
-# The image ships neither curl nor wget (Ubuntu-based Azul Zulu JDK image), so the probe speaks HTTP
-# through bash's /dev/tcp. Healthy = HTTP 200 and at least one named check: Payara answers
-# {"status":"UP","checks":[]} when our WAR failed to deploy, and the server process keeps running then.
+# payara/micro is Alpine (azul/zulu-openjdk-alpine + tini): BusyBox sh and wget, no bash or curl. Healthy = HTTP 200
+# (BusyBox wget fails on any other status) and at least one named check: Payara answers {"status":"UP","checks":[]}
+# when our WAR failed to deploy, and the server process keeps running then. -Y off: an http_proxy set for outbound
+# calls must not catch the probe. No wget -T: Docker's --timeout fails a hung probe.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
-  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /health/ready HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && r=$(cat <&3) && [[ $r == HTTP/1.[01]\\ 200* && $r == *'\"name\"'* ]]"]
+  CMD ["sh", "-c", "r=$(wget -q -Y off -O - http://127.0.0.1:8080/health/ready) && case $r in *'\"name\"'*) ;; *) false ;; esac"]
 
-# The image's ENTRYPOINT runs: java -XX:MaxRAMPercentage=${MEM_MAX_RAM_PERCENTAGE} -Xss${MEM_XSS}
-# -XX:+UseContainerSupport ${JVM_ARGS} -jar payara-micro.jar "$@". The image sets JVM_ARGS itself
+# The image's ENTRYPOINT (tini -- /opt/payara/entrypoint.sh) runs:
+# java -XX:MaxRAMPercentage=${MEM_MAX_RAM_PERCENTAGE} -Xss${MEM_XSS} -XX:+UseContainerSupport ${JVM_ARGS}
+# -jar payara-micro.jar "$@". The image sets JVM_ARGS itself
 # (-Djdk.util.zip.disableZip64ExtraFieldValidation=true in 6.2025.10): a JVM_ARGS given at run time replaces it.
 # --nohazelcast: one instance needs no Hazelcast data grid (--nocluster alone still starts a member on 6900);
 # --disablephonehome: the server talks to no host other than the configured ones.
