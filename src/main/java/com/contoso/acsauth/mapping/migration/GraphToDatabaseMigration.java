@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -44,7 +46,12 @@ public final class GraphToDatabaseMigration {
         this.signature = new MappingSignature(settings.signingKeys());
     }
 
+    // held so the level sticks: JUL keeps loggers only weakly
+    private static final Logger FLYWAY_LOG = Logger.getLogger("org.flywaydb");
+
     public static void main(String[] args) {
+        // Flyway narrates every step at INFO; the job's own lines are the report
+        FLYWAY_LOG.setLevel(Level.WARNING);
         int exitCode = run(System.getenv(), System.getProperties(), System.out, System.err, null);
         if (exitCode != 0) {
             System.exit(exitCode);
@@ -61,16 +68,20 @@ public final class GraphToDatabaseMigration {
             printConfigurationProblems(e, err);
             return 2;
         }
+        GraphToDatabaseMigration migration;
+        try {
+            migration = new GraphToDatabaseMigration(settings, trust, dataSource(settings));
+        } catch (MigrationSettingsException e) {
+            printConfigurationProblems(e, err);
+            return 2;
+        }
         out.println("Copying identity mappings from the Microsoft Graph extension " + settings.extensionName() + " of tenant "
                 + settings.tenantId() + " into the database" + (settings.dryRun() ? " - DRY RUN, nothing is written" : ""));
         MigrationReport report = new MigrationReport(settings.dryRun());
         try {
-            new GraphToDatabaseMigration(settings, trust, dataSource(settings)).migrate(report);
+            migration.migrate(report);
             report.lines().forEach(out::println);
             return report.exitCode();
-        } catch (MigrationSettingsException e) {
-            printConfigurationProblems(e, err);
-            return 2;
         } catch (RuntimeException e) {
             // what was written stays and a re-run skips it, so the partial counts are worth printing
             report.lines().forEach(out::println);
