@@ -46,6 +46,7 @@ public final class PostgresServer implements AutoCloseable {
 
     private final Path bin;
     private final Path dir;
+    private final boolean temporaryDir;
     private final Path dataDir;
     private final Path log;
     private final int port;
@@ -54,9 +55,10 @@ public final class PostgresServer implements AutoCloseable {
     private final Thread shutdownHook;
     private Process postmaster;
 
-    private PostgresServer(Path bin, Path dir, int port) {
+    private PostgresServer(Path bin, Path dir, boolean temporaryDir, int port) {
         this.bin = bin;
         this.dir = dir;
+        this.temporaryDir = temporaryDir;
         this.dataDir = dir.resolve("data");
         this.log = dir.resolve("postgres.log");
         this.port = port;
@@ -74,7 +76,8 @@ public final class PostgresServer implements AutoCloseable {
     public static PostgresServer start(Path dir) {
         Path bin = binDir().orElseThrow(() -> new IllegalStateException(
                 "PostgreSQL is not installed: apt-get install postgresql (or point -Dit.postgresBin at its bin directory)"));
-        PostgresServer server = new PostgresServer(bin, dir.toAbsolutePath(), Ports.free());
+        Path reachable = reachableDir(dir.toAbsolutePath());
+        PostgresServer server = new PostgresServer(bin, reachable, !reachable.equals(dir.toAbsolutePath()), Ports.free());
         long started = System.nanoTime();
         try {
             server.initialize();
@@ -143,6 +146,9 @@ public final class PostgresServer implements AutoCloseable {
     @Override
     public void close() {
         stop();
+        if (temporaryDir) {
+            FileTrees.delete(dir);
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException | IllegalArgumentException e) {
@@ -345,6 +351,36 @@ public final class PostgresServer implements AutoCloseable {
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
         } catch (IOException | UncheckedIOException e) {
             return "(no log at " + log + ")";
+        }
+    }
+
+    /**
+     * {@code dir}, or a new temporary directory when the postgres user (we being root) cannot reach it: a checkout
+     * under /root (mode 700) would otherwise fail in initdb with an error that does not say why.
+     */
+    private static Path reachableDir(Path dir) {
+        if (!isRoot()) {
+            return dir;
+        }
+        Path existing = dir;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        try {
+            List<String> command = new ArrayList<>(asPostgresUser(false));
+            command.addAll(List.of("test", "-x", String.valueOf(existing)));
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (p.waitFor() == 0) {
+                return dir;
+            }
+            Path tmp = Files.createTempDirectory("acsauth-postgres");
+            System.out.println("[postgres] the postgres user cannot reach " + dir + " (a parent directory lacks o+x); using " + tmp);
+            return tmp;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run setpriv", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking " + dir);
         }
     }
 
