@@ -49,7 +49,8 @@ public final class ApiBenchmark {
 
     public static void main(String[] args) throws Exception {
         DeployedServer server = DeployedServer.get();
-        System.out.printf(Locale.ROOT, "runtime %s, WAR %.1f MB, JDK %s, %d cores%n", server.runtimeName(),
+        System.out.printf(Locale.ROOT, "runtime %s, mapping store %s, WAR %.1f MB, JDK %s, %d cores%n", server.runtimeName(),
+                System.getProperty("it.mapping", "graph"),
                 Files.size(Path.of(System.getProperty("it.war", "target/acs-auth-server.war"))) / 1_048_576.0,
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
         new ApiBenchmark(server).run();
@@ -64,12 +65,13 @@ public final class ApiBenchmark {
         report("GET /api/token (steady state: ACS issue only)", measure(() -> status("GET", "/api/token", token)));
         report("GET /api/user (cached mapping, no downstream call)", measure(() -> status("GET", "/api/user", token)));
         report("POST /api/user (existing mapping)", measure(() -> status("POST", "/api/user", token)));
+        report("POST /api/user (new user: create identity and mapping)", measure(() -> status("POST", "/api/user", freshUserToken()), 20, 100));
         List<Long> cycle = measure(() -> {
             String user = freshUserToken();
             status("POST", "/api/user", user);
             return status("DELETE", "/api/user", user);
         }, 20, 100);
-        report("POST (create) + DELETE of a new user (OBO, Graph x4, ACS x2)", cycle);
+        report("POST (create) + DELETE of a new user", cycle);
         report("rejected request (no token)", measure(() -> status("GET", "/api/token", null)));
 
         List<Long> direct = directAcsIssue(new JdkHttpClientBuilder(java.net.http.HttpClient.newBuilder().sslContext(standIns.sslContext())));

@@ -26,19 +26,36 @@ final class Api {
 
     /** Every operation a request of ours can cause downstream (key fetches are the server's own, cached). */
     static final Set<Operation> DOWNSTREAM = EnumSet.of(Operation.ENTRA_TOKEN_OBO, Operation.GRAPH_GET_ME,
-            Operation.GRAPH_CREATE_EXTENSION, Operation.GRAPH_GET_EXTENSION, Operation.GRAPH_DELETE_EXTENSION,
+            Operation.GRAPH_CREATE_EXTENSION, Operation.GRAPH_GET_EXTENSION, Operation.GRAPH_UPDATE_EXTENSION,
+            Operation.GRAPH_DELETE_EXTENSION,
             Operation.ACS_CREATE_IDENTITY, Operation.ACS_ISSUE_TOKEN, Operation.ACS_REVOKE_TOKENS,
             Operation.ACS_DELETE_IDENTITY, Operation.ACS_EXCHANGE_TEAMS_TOKEN);
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final DeployedServer server;
+    private final URI baseUrl;
 
     Api(DeployedServer server) {
+        this(server, server.baseUrl());
+    }
+
+    /** The API of another instance ({@code baseUrl}) on the same stand-ins and mapping store. */
+    Api(DeployedServer server, URI baseUrl) {
         this.server = server;
+        this.baseUrl = baseUrl;
     }
 
     StandIns standIns() {
         return server.standIns();
+    }
+
+    /** What the mapping store holds, read behind the server's back. */
+    StoredMappings mappings() {
+        return new StoredMappings(this, server);
+    }
+
+    MappingMode mapping() {
+        return server.mapping();
     }
 
     /**
@@ -65,7 +82,7 @@ final class Api {
     }
 
     Reply send(String method, String path, String token, Map<String, String> headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(Duration.ofSeconds(60))
                 .method(method, HttpRequest.BodyPublishers.noBody());
         if (token != null) {

@@ -1,5 +1,7 @@
 package com.contoso.acsauth.it;
 
+import com.contoso.acsauth.it.runtime.JdbcDataSource;
+import com.contoso.acsauth.it.runtime.PostgresServer;
 import com.contoso.acsauth.it.runtime.ServerRuntime;
 import com.contoso.acsauth.standin.StandInOptions;
 import com.contoso.acsauth.standin.StandIns;
@@ -15,23 +17,40 @@ import java.util.Map;
  * The WAR deployed on a real server, configured against the stand-ins: started lazily, once per JVM (failsafe runs
  * every {@code *IT} class in one JVM), and stopped by a shutdown hook. The server is chosen by the system property
  * {@code it.runtime}: {@code payara6} (default), {@code payara7}, {@code liberty} or {@code wildfly}; the WAR is
- * {@code it.war}. Integration tests call {@link #get()} and {@code standIns().reset()} in {@code @BeforeEach}.
+ * {@code it.war}. The mapping store is chosen by {@code it.mapping} ({@link MappingMode}); with {@code postgresql}
+ * a real PostgreSQL is started first and offered to the server as a data source of its own. Integration tests call
+ * {@link #get()} and {@code standIns().reset()} in {@code @BeforeEach}.
  */
 public final class DeployedServer {
+
+    static final String POSTGRESQL_MISSING = "it.mapping=postgresql needs PostgreSQL's server binaries: "
+            + "apt-get install postgresql (.ci/run does)";
 
     private static DeployedServer instance;
     private static RuntimeException startFailure;
 
     private final StandIns standIns;
     private final ServerRuntime runtime;
+    private final MappingMode mapping;
+    private final PostgresServer postgres;
 
-    private DeployedServer(StandIns standIns, ServerRuntime runtime) {
+    private DeployedServer(StandIns standIns, ServerRuntime runtime, MappingMode mapping, PostgresServer postgres) {
         this.standIns = standIns;
         this.runtime = runtime;
+        this.mapping = mapping;
+        this.postgres = postgres;
     }
 
-    /** The running server; the first call starts it. A failed start is reported to every later caller without retrying. */
+    /**
+     * The running server; the first call starts it. A failed start is reported to every later caller without retrying.
+     * Without PostgreSQL on this machine the postgresql run is skipped (an assumption), unless it must run:
+     * {@code -Dit.postgresql.required=true}, or CI (which sets {@code CI=true} and installs PostgreSQL).
+     */
     public static synchronized DeployedServer get() {
+        boolean required = Boolean.getBoolean("it.postgresql.required") || "true".equals(System.getenv("CI"));
+        if (MappingMode.current() == MappingMode.POSTGRESQL && !required) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(PostgresServer.available(), POSTGRESQL_MISSING);
+        }
         if (startFailure != null) {
             throw new IllegalStateException("the server failed to start earlier in this JVM", startFailure);
         }
@@ -47,37 +66,113 @@ public final class DeployedServer {
     }
 
     private static DeployedServer start() {
-        Path buildDir = Path.of(System.getProperty("it.buildDir", "target")).toAbsolutePath();
-        Path war = Path.of(System.getProperty("it.war", buildDir.resolve("acs-auth-server.war").toString())).toAbsolutePath();
+        Path buildDir = buildDir();
+        Path war = war(buildDir);
         String runtimeName = System.getProperty("it.runtime", "payara6");
+        MappingMode mapping = MappingMode.current();
 
+        StandIns standIns = StandIns.start(StandInOptions.randomPorts(buildDir.resolve("standins")));
+        PostgresServer postgres = null;
+        ServerRuntime runtime = ServerRuntime.named(runtimeName, buildDir, 0);
+        try {
+            if (mapping == MappingMode.POSTGRESQL) {
+                if (!PostgresServer.available()) {
+                    throw new IllegalStateException(POSTGRESQL_MISSING);
+                }
+                postgres = PostgresServer.start(buildDir.resolve("postgresql"));
+            }
+            runtime.start(war, environment(standIns, mapping, runtime, postgres), jvmOptions(standIns));
+        } catch (RuntimeException e) {
+            runtime.close();
+            if (postgres != null) {
+                postgres.close();
+            }
+            standIns.close();
+            throw e;
+        }
+        PostgresServer database = postgres;
+        // the server process also has its own hook (ServerProcess), so it dies even if this one never runs
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            runtime.close();
+            if (database != null) {
+                database.close();
+            }
+            standIns.close();
+        }, "deployed-server-stopper"));
+        return new DeployedServer(standIns, runtime, mapping, postgres);
+    }
+
+    /**
+     * Another server of the same kind on the same stand-ins and mapping store, with {@code extraEnv} added: two
+     * instances behind one load balancer, or one with another setting. The caller closes it.
+     */
+    ServerRuntime startAnother(String name, Map<String, String> extraEnv) {
+        Path buildDir = buildDir();
+        ServerRuntime another = ServerRuntime.named(runtimeName(), buildDir, buildDir.resolve(name + "-" + runtimeName()), 0);
+        try {
+            Map<String, String> env = new LinkedHashMap<>(environment(standIns, mapping, another, postgres));
+            env.putAll(extraEnv);
+            another.start(war(buildDir), env, jvmOptions(standIns));
+            return another;
+        } catch (RuntimeException e) {
+            another.close();
+            throw e;
+        }
+    }
+
+    private static Map<String, String> environment(StandIns standIns, MappingMode mapping, ServerRuntime runtime,
+                                                   PostgresServer postgres) {
+        Map<String, String> env = new LinkedHashMap<>(standIns.serverEnvironment());
+        env.put("DOWNSTREAM_MAX_RETRIES", "1");
+        env.put("DOWNSTREAM_TIMEOUT_SECONDS", "5");
+        if (!mapping.graph()) {
+            env.put("MAPPING_STORE", "database");
+            // the database store needs neither On-Behalf-Of nor mapping signatures: prove it by giving neither
+            env.remove("AAD_CLIENT_SECRET");
+            env.remove("MAPPING_SIGNING_KEYS");
+        }
+        if (mapping == MappingMode.DATABASE) {
+            // the embedded database lives inside the server process; with no cache the API shows exactly what it holds
+            env.put("MAPPING_CACHE_TTL_SECONDS", "0");
+        }
+        if (postgres != null) {
+            Path driver = Path.of(System.getProperty("it.postgresqlJar", buildDir().resolve("jdbc/postgresql.jar").toString()));
+            JdbcDataSource dataSource = postgres.dataSource("acsMappings", driver);
+            env.put("MAPPING_DATASOURCE", runtime.addDataSource(dataSource));
+        }
+        return env;
+    }
+
+    private static List<String> jvmOptions(StandIns standIns) {
+        return List.of(
+                "-Djavax.net.ssl.trustStore=" + standIns.trustStore().toAbsolutePath(),
+                "-Djavax.net.ssl.trustStorePassword=" + standIns.trustStorePassword(),
+                "-Djavax.net.ssl.trustStoreType=PKCS12");
+    }
+
+    private static Path buildDir() {
+        return Path.of(System.getProperty("it.buildDir", "target")).toAbsolutePath();
+    }
+
+    private static Path war(Path buildDir) {
+        Path war = Path.of(System.getProperty("it.war", buildDir.resolve("acs-auth-server.war").toString())).toAbsolutePath();
         if (!Files.isRegularFile(war)) {
             throw new IllegalStateException("the WAR " + war + " is missing: run the integration tests with ./mvnw verify,"
                     + " which packages it first (or point -Dit.war at one)");
         }
-        StandIns standIns = StandIns.start(StandInOptions.randomPorts(buildDir.resolve("standins")));
-        ServerRuntime runtime = ServerRuntime.named(runtimeName, buildDir, 0);
+        return war;
+    }
 
-        Map<String, String> env = new LinkedHashMap<>(standIns.serverEnvironment());
-        env.put("DOWNSTREAM_MAX_RETRIES", "1");
-        env.put("DOWNSTREAM_TIMEOUT_SECONDS", "5");
-        List<String> jvmOptions = List.of(
-                "-Djavax.net.ssl.trustStore=" + standIns.trustStore().toAbsolutePath(),
-                "-Djavax.net.ssl.trustStorePassword=" + standIns.trustStorePassword(),
-                "-Djavax.net.ssl.trustStoreType=PKCS12");
-        try {
-            runtime.start(war, env, jvmOptions);
-        } catch (RuntimeException e) {
-            runtime.close();
-            standIns.close();
-            throw e;
+    MappingMode mapping() {
+        return mapping;
+    }
+
+    /** The PostgreSQL the server's mappings are in, with {@code it.mapping=postgresql}. */
+    PostgresServer postgres() {
+        if (postgres == null) {
+            throw new IllegalStateException("no PostgreSQL in mapping mode " + mapping);
         }
-        // the server process also has its own hook (ServerProcess), so it dies even if this one never runs
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            runtime.close();
-            standIns.close();
-        }, "deployed-server-stopper"));
-        return new DeployedServer(standIns, runtime);
+        return postgres;
     }
 
     /** {@code http://127.0.0.1:<port>}, without {@code /api}. */

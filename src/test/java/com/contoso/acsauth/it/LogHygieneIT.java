@@ -6,16 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.contoso.acsauth.standin.Fault;
 import com.contoso.acsauth.standin.Operation;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -49,45 +41,15 @@ class LogHygieneIT {
         assertTrue(line.contains("oid=" + user.oid()), line);
         assertTrue(line.contains("downstream=acs.issueToken"), line);
         assertTrue(line.contains("downstreamStatus=500"), line);
-        String logs = allLogs();
+        String logs = ServerLogs.all();
         for (String secret : List.of(user.token(), teamsToken, api.standIns().apiClientSecret(),
-                api.standIns().acs().accessKey())) {
+                api.standIns().acs().accessKey(), api.standIns().mappingSigningKey())) {
             assertFalse(logs.contains(secret), "a token or secret is in the server log");
         }
         assertFalse(logs.contains("eyJ"), "something that looks like a JWT is in the server log");
     }
 
-    private String awaitLogLine(String instance) throws InterruptedException {
-        for (int i = 0; i < 50; i++) {
-            String found = allLogs().lines().filter(l -> l.contains(instance) && l.contains("request failed"))
-                    .findFirst().orElse(null);
-            if (found != null) {
-                return found;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("no log line for " + instance);
-    }
-
-    /** Every log file written under the build directory since this JVM started (the server's and its runtime's). */
-    private static String allLogs() {
-        Path buildDir = Path.of(System.getProperty("it.buildDir", "target")).toAbsolutePath();
-        long since = ManagementFactory.getRuntimeMXBean().getStartTime();
-        try (Stream<Path> files = Files.walk(buildDir)) {
-            return files.filter(f -> f.toString().endsWith(".log") && Files.isRegularFile(f))
-                    .filter(f -> f.toFile().lastModified() >= since)
-                    .map(LogHygieneIT::read)
-                    .collect(Collectors.joining("\n"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String read(Path file) {
-        try {
-            return new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
-        } catch (IOException e) {
-            return "";
-        }
+    private static String awaitLogLine(String instance) throws InterruptedException {
+        return ServerLogs.awaitLine(l -> l.contains(instance) && l.contains("request failed"), "for " + instance);
     }
 }

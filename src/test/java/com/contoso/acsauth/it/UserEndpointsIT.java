@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.contoso.acsauth.standin.Operation;
 import jakarta.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -54,8 +56,7 @@ class UserEndpointsIT {
         assertEquals(id, again.json().getString("acsUserIdentity"));
         assertEquals(200, read.status(), read::toString);
         assertEquals(id, read.json().getString("acsUserIdentity"));
-        assertEquals(Map.of("acsUserIdentity", id),
-                api.standIns().graph().extensionsOf(user.oid()).get("com.contoso.identityMapping"));
+        assertEquals(Optional.of(id), api.mappings().of(user));
         assertEquals(1, api.standIns().calls().count(Operation.ACS_CREATE_IDENTITY));
     }
 
@@ -100,6 +101,20 @@ class UserEndpointsIT {
     }
 
     @Test
+    void aNewUsersPostCostsOnBehalfOfGraphReadAcsCreateAndGraphWriteWithTheGraphStore() {
+        assumeTrue(api.mapping().graph(), "the database store's counts are DatabaseStoreIT's");
+        Api.User user = api.freshUser();
+
+        assertEquals(201, api.post("/api/user", user.token()).status());
+
+        assertEquals(4, api.downstreamCalls(), () -> api.standIns().calls().calls().toString());
+        for (Operation each : List.of(Operation.ENTRA_TOKEN_OBO, Operation.GRAPH_GET_ME, Operation.ACS_CREATE_IDENTITY,
+                Operation.GRAPH_CREATE_EXTENSION)) {
+            assertEquals(1, api.standIns().calls().count(each), each::toString);
+        }
+    }
+
+    @Test
     void deleteRemovesIdentityAndMappingThenAnswers404() {
         Api.User user = api.freshUser();
         String id = api.post("/api/user", user.token()).json().getString("acsUserIdentity");
@@ -109,7 +124,7 @@ class UserEndpointsIT {
         assertEquals(204, deleted.status(), deleted::toString);
         assertTrue(deleted.body().isEmpty());
         assertFalse(api.standIns().acs().liveIdentities().contains(id));
-        assertTrue(api.standIns().graph().extensionsOf(user.oid()).isEmpty());
+        assertEquals(Optional.empty(), api.mappings().of(user));
         api.get("/api/user", user.token()).assertProblem(404);
         api.get("/api/token", user.token()).assertProblem(404);
         api.delete("/api/user", user.token()).assertProblem(404);

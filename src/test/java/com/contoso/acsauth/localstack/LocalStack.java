@@ -1,6 +1,7 @@
 package com.contoso.acsauth.localstack;
 
 import com.contoso.acsauth.it.runtime.Ports;
+import com.contoso.acsauth.it.runtime.JdbcDataSource;
 import com.contoso.acsauth.it.runtime.ServerRuntime;
 import com.contoso.acsauth.it.runtime.ServerStartException;
 import com.contoso.acsauth.standin.DemoUser;
@@ -89,6 +90,12 @@ public final class LocalStack {
 
         Map<String, String> env = new LinkedHashMap<>(standIns.serverEnvironment());
         env.put("OPENAPI_UI_ENABLED", "true");
+        try {
+            env.putAll(mappingStore(server, buildDir));
+        } catch (IllegalArgumentException e) {
+            fail(e.getMessage());
+            return;
+        }
         System.out.println("Stand-ins listening: Entra ID " + standIns.aadInstance() + ", Graph " + standIns.graphBaseUrl()
                 + ", ACS https://127.0.0.1:" + acsPort + "/");
         System.out.println("Starting " + runtime + " with " + war.getFileName() + " on port " + apiPort
@@ -160,6 +167,36 @@ public final class LocalStack {
                 cacert, standIns.entra().tokenEndpoint(), standIns.apiClientId(), user.username(), user.password(),
                 apiScope, TEAMS_SCOPES);
         stopped.await();
+    }
+
+    /**
+     * {@code -Dmapping=database}: the database store on the server's embedded default data source, or with
+     * {@code -Dmapping.postgres=host:port/database} (and {@code .user}, {@code .password}) on a PostgreSQL of yours,
+     * offered to the server as its own data source. Default: signed Graph open extensions on the stand-in.
+     */
+    private static Map<String, String> mappingStore(ServerRuntime server, Path buildDir) {
+        String store = System.getProperty("mapping", "graph");
+        if ("graph".equals(store)) {
+            return Map.of();
+        }
+        if (!"database".equals(store)) {
+            throw new IllegalArgumentException("-Dmapping=" + store + ": use graph (default) or database");
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("MAPPING_STORE", "database");
+        String postgres = System.getProperty("mapping.postgres");
+        if (postgres != null) {
+            java.util.regex.Matcher where = java.util.regex.Pattern.compile("([^:/]+):(\\d+)/(\\w+)").matcher(postgres);
+            if (!where.matches()) {
+                throw new IllegalArgumentException("-Dmapping.postgres=" + postgres + ": give host:port/database");
+            }
+            JdbcDataSource dataSource = new JdbcDataSource("acsMappings",
+                    Path.of(System.getProperty("it.postgresqlJar", buildDir.resolve("jdbc/postgresql.jar").toString())),
+                    where.group(1), Integer.parseInt(where.group(2)), where.group(3),
+                    System.getProperty("mapping.postgres.user", "postgres"), System.getProperty("mapping.postgres.password", "postgres"));
+            env.put("MAPPING_DATASOURCE", server.addDataSource(dataSource));
+        }
+        return env;
     }
 
     private static void requireFree(int port, String what, String property) {
