@@ -14,7 +14,7 @@ public record Settings(EntraSettings entra, MappingSettings mapping, GraphSettin
                        CorsSettings cors, DownstreamSettings downstream, List<String> problems) {
 
     public static Settings read(Config config) {
-        SettingsReader reader = new SettingsReader(config);
+        SettingsReader reader = new SettingsReader(property -> config.getOptionalValue(property, String.class));
         MappingSettings mapping = MappingSettings.read(reader);
         // On-Behalf-Of (and so the client secret) serves only the Graph mapping store
         EntraSettings entra = EntraSettings.read(reader, mapping.usesGraph());

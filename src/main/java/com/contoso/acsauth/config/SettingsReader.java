@@ -7,19 +7,26 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
-import org.eclipse.microprofile.config.Config;
-
 /**
- * Reads settings from MicroProfile Config and collects every problem, so that a misconfigured deployment
- * fails once with a message naming each environment variable to fix instead of failing at the first request.
+ * Reads settings and collects every problem, so that a misconfigured deployment fails once with a message naming
+ * each environment variable to fix instead of failing at the first request.
  */
 public final class SettingsReader {
 
-    private final Config config;
+    /**
+     * Where values come from: MicroProfile Config in the server; system properties, then the environment, in the
+     * migration job, which runs outside a server.
+     */
+    @FunctionalInterface
+    public interface Source {
+        Optional<String> value(String property);
+    }
+
+    private final Source source;
     private final List<String> problems = new ArrayList<>();
 
-    public SettingsReader(Config config) {
-        this.config = config;
+    public SettingsReader(Source source) {
+        this.source = source;
     }
 
     /** The environment variable MicroProfile Config maps to a property: {@code acs.connection-string} -> {@code ACS_CONNECTION_STRING}. */
@@ -42,11 +49,20 @@ public final class SettingsReader {
 
     public Optional<String> optional(String property) {
         try {
-            return config.getOptionalValue(property, String.class).map(String::trim).filter(v -> !v.isEmpty());
+            return source.value(property).map(String::trim).filter(v -> !v.isEmpty());
         } catch (RuntimeException e) {
             problem(property, "cannot be read: " + e.getMessage());
             return Optional.empty();
         }
+    }
+
+    public boolean bool(String property, boolean defaultValue) {
+        String value = withDefault(property, Boolean.toString(defaultValue)).toLowerCase(Locale.ROOT);
+        if (!value.equals("true") && !value.equals("false")) {
+            problem(property, "must be true or false, was '" + value + "'");
+            return defaultValue;
+        }
+        return value.equals("true");
     }
 
     public int integer(String property, int defaultValue, int min, int max) {

@@ -40,7 +40,8 @@ public class DatabaseMappingStore implements IdentityMappingStore {
     private static final DownstreamCall DELETE = new DownstreamCall(DownstreamCall.Service.DATABASE, "deleteMapping");
 
     private MappingSettings settings;
-    private DataSource dataSource;
+    // looked up by start() at deployment, read by request threads
+    private volatile DataSource dataSource;
 
     protected DatabaseMappingStore() {
         // for CDI proxies

@@ -56,7 +56,8 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
     private boolean acceptUnsigned;
     private DownstreamSettings downstream;
     private OnBehalfOfTokens onBehalfOf;
-    private OkHttpClient http;
+    // built by start() at deployment, read by request threads
+    private volatile OkHttpClient http;
 
     protected GraphOpenExtensionStore() {
         // for CDI proxies

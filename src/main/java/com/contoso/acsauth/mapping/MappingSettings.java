@@ -27,16 +27,16 @@ public record MappingSettings(Store store, List<byte[]> signingKeys, boolean acc
             }
         };
         List<byte[]> keys = store == Store.GRAPH ? signingKeys(reader) : List.of();
-        String acceptUnsigned = reader.withDefault("mapping.accept-unsigned", "false").toLowerCase(Locale.ROOT);
-        if (!acceptUnsigned.equals("true") && !acceptUnsigned.equals("false")) {
-            reader.problem("mapping.accept-unsigned", "must be true or false, was '" + acceptUnsigned + "'");
-        }
+        boolean acceptUnsigned = reader.bool("mapping.accept-unsigned", false);
         String dataSource = reader.withDefault("mapping.datasource", DEFAULT_DATASOURCE);
-        return new MappingSettings(store, keys, acceptUnsigned.equals("true"), dataSource);
+        return new MappingSettings(store, keys, acceptUnsigned, dataSource);
     }
 
-    /** Base64 keys, comma separated; the values are never echoed, only their position in the list. */
-    private static List<byte[]> signingKeys(SettingsReader reader) {
+    /**
+     * MAPPING_SIGNING_KEYS: Base64 keys, comma separated; the values are never echoed, only their position in the
+     * list. Also read by the Graph-to-database migration job, which verifies what the server signed.
+     */
+    public static List<byte[]> signingKeys(SettingsReader reader) {
         List<String> encoded = reader.list("mapping.signing-keys", "");
         if (encoded.isEmpty()) {
             reader.problem("mapping.signing-keys", "is required with the Graph mapping store: one or more random keys of at "
