@@ -2,6 +2,7 @@ package com.contoso.acsauth.entra;
 
 import com.contoso.acsauth.config.SettingsReader;
 import java.net.URI;
+import java.util.Optional;
 
 /**
  * The Entra ID tenant and this API's app registration. {@code aad.instance} is the authority host: public cloud by
@@ -35,6 +36,28 @@ public record EntraSettings(URI instance, String tenantId, String clientId, Stri
 
     public String keysUrl() {
         return instance + tenantId + "/discovery/v2.0/keys";
+    }
+
+    /**
+     * msal4j files cached tokens under the host without the port but looks them up under host:port, so on a
+     * non-443 authority (a stand-in, a proxy) its cache never hits unless it is told both are aliases: this is the
+     * instance-discovery answer that says so, for {@code aadInstanceDiscoveryResponse}.
+     */
+    public Optional<String> msalInstanceMetadata() {
+        return msalInstanceMetadata(URI.create(authority()));
+    }
+
+    public static Optional<String> msalInstanceMetadata(URI authority) {
+        if (authority.getPort() == -1 || authority.getPort() == 443) {
+            return Optional.empty();
+        }
+        String host = authority.getHost();
+        String hostAndPort = host + ":" + authority.getPort();
+        String tenantPath = authority.getPath().replaceAll("/+$", "");
+        return Optional.of("{\"tenant_discovery_endpoint\":\"https://" + hostAndPort + tenantPath
+                + "/v2.0/.well-known/openid-configuration\",\"api-version\":\"1.1\",\"metadata\":[{"
+                + "\"preferred_network\":\"" + host + "\",\"preferred_cache\":\"" + host + "\","
+                + "\"aliases\":[\"" + host + "\",\"" + hostAndPort + "\"]}]}");
     }
 
     @Override

@@ -18,7 +18,6 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.MalformedURLException;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
@@ -100,7 +99,7 @@ public class OnBehalfOfTokens {
                     .instanceDiscovery(false)
                     .connectTimeoutForDefaultHttpClient(timeoutMillis)
                     .readTimeoutForDefaultHttpClient(timeoutMillis);
-            instanceMetadata(URI.create(entra.authority())).ifPresent(builder::aadInstanceDiscoveryResponse);
+            entra.msalInstanceMetadata().ifPresent(builder::aadInstanceDiscoveryResponse);
             return builder.build();
         } catch (MalformedURLException e) {
             throw new IllegalStateException("AAD_INSTANCE/AAD_TENANT_ID do not form a valid authority", e);
@@ -187,20 +186,4 @@ public class OnBehalfOfTokens {
         return m.find() ? m.group() : "no AADSTS code";
     }
 
-    /**
-     * msal4j files cached tokens under the host without the port but looks them up under host:port, so on a
-     * non-443 authority (a stand-in, a proxy) its cache never hits unless it is told both are aliases.
-     */
-    static Optional<String> instanceMetadata(URI authority) {
-        if (authority.getPort() == -1 || authority.getPort() == 443) {
-            return Optional.empty();
-        }
-        String host = authority.getHost();
-        String hostAndPort = host + ":" + authority.getPort();
-        String tenantPath = authority.getPath().replaceAll("/+$", "");
-        return Optional.of("{\"tenant_discovery_endpoint\":\"https://" + hostAndPort + tenantPath
-                + "/v2.0/.well-known/openid-configuration\",\"api-version\":\"1.1\",\"metadata\":[{"
-                + "\"preferred_network\":\"" + host + "\",\"preferred_cache\":\"" + host + "\","
-                + "\"aliases\":[\"" + host + "\",\"" + hostAndPort + "\"]}]}");
-    }
 }

@@ -15,12 +15,12 @@ class OnBehalfOfTokensTest {
 
     @Test
     void publicCloudAuthorityNeedsNoInstanceMetadata() {
-        assertTrue(OnBehalfOfTokens.instanceMetadata(URI.create("https://login.microsoftonline.com/tid/")).isEmpty());
+        assertTrue(EntraSettings.msalInstanceMetadata(URI.create("https://login.microsoftonline.com/tid/")).isEmpty());
     }
 
     @Test
     void authorityOnAnotherPortDeclaresHostAndHostPortAsAliases() {
-        String metadata = OnBehalfOfTokens.instanceMetadata(URI.create("https://127.0.0.1:9441/tid/")).orElseThrow();
+        String metadata = EntraSettings.msalInstanceMetadata(URI.create("https://127.0.0.1:9441/tid/")).orElseThrow();
 
         assertTrue(metadata.contains("\"preferred_cache\":\"127.0.0.1\""), metadata);
         assertTrue(metadata.contains("\"aliases\":[\"127.0.0.1\",\"127.0.0.1:9441\"]"), metadata);

@@ -1,5 +1,6 @@
 package com.contoso.acsauth.mapping.migration;
 
+import com.contoso.acsauth.entra.EntraSettings;
 import com.contoso.acsauth.mapping.GraphOpenExtensionStore;
 import com.microsoft.aad.msal4j.ClientCredentialFactory;
 import com.microsoft.aad.msal4j.ClientCredentialParameters;
@@ -138,7 +139,7 @@ final class GraphMappingSource {
                     .authority(settings.authority())
                     // talk only to the configured host, never to login.microsoftonline.com about it
                     .instanceDiscovery(false);
-            instanceMetadata(URI.create(settings.authority())).ifPresent(builder::aadInstanceDiscoveryResponse);
+            EntraSettings.msalInstanceMetadata(URI.create(settings.authority())).ifPresent(builder::aadInstanceDiscoveryResponse);
             if (trust != null) {
                 builder.sslSocketFactory(trust.sslContext().getSocketFactory());
             }
@@ -149,22 +150,6 @@ final class GraphMappingSource {
         }
     }
 
-    /**
-     * msal4j files cached tokens under the host without the port but looks them up under host:port, so on a
-     * non-443 authority its cache never hits unless both are named aliases (as the server does for On-Behalf-Of).
-     */
-    static Optional<String> instanceMetadata(URI authority) {
-        if (authority.getPort() == -1 || authority.getPort() == 443) {
-            return Optional.empty();
-        }
-        String host = authority.getHost();
-        String hostAndPort = host + ":" + authority.getPort();
-        String tenantPath = authority.getPath().replaceAll("/+$", "");
-        return Optional.of("{\"tenant_discovery_endpoint\":\"https://" + hostAndPort + tenantPath
-                + "/v2.0/.well-known/openid-configuration\",\"api-version\":\"1.1\",\"metadata\":[{"
-                + "\"preferred_network\":\"" + host + "\",\"preferred_cache\":\"" + host + "\","
-                + "\"aliases\":[\"" + host + "\",\"" + hostAndPort + "\"]}]}");
-    }
 
     /** The app's Graph token from msal4j (cached there until shortly before it expires), only for the Graph host. */
     private record AppOnlyTokens(ConfidentialClientApplication msal, String scope, String graphHost) implements AccessTokenProvider {
