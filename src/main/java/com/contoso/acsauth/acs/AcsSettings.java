@@ -7,27 +7,70 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 
-/** The ACS resource and what issued tokens look like. */
-public record AcsSettings(String connectionString, URI endpoint, List<String> tokenScopes,
-                          OptionalInt tokenExpiresInMinutes, String teamsAppId) {
+/**
+ * The ACS resource, how this server signs in to it, and what issued tokens look like. Either the connection string
+ * (HMAC with the access key) or the endpoint with an Entra ID credential: the app's managed identity (needs the
+ * "Communication and Email Service Owner" role or a custom role on the resource), a Kubernetes workload identity, or
+ * a developer's Azure CLI login.
+ *
+ * @param connectionString empty when the server signs in with {@code credential}
+ */
+public record AcsSettings(String connectionString, URI endpoint, Credential credential, Optional<String> managedIdentityClientId,
+                          List<String> tokenScopes, OptionalInt tokenExpiresInMinutes, String teamsAppId) {
 
     static final List<String> KNOWN_SCOPES = List.of("chat", "voip", "chat.join", "chat.join.limited", "voip.join");
 
+    /** How the server proves itself to ACS. */
+    public enum Credential { ACCESS_KEY, MANAGED_IDENTITY, WORKLOAD_IDENTITY, AZURE_CLI }
+
     public static AcsSettings read(SettingsReader reader, String aadClientId) {
-        String connectionString = reader.required("acs.connection-string",
-                "the ACS resource's connection string, endpoint=https://<resource>.communication.azure.com/;accesskey=<key>");
-        URI endpoint = connectionString.isEmpty() ? URI.create("https://unset.invalid/") : endpointOf(connectionString, reader);
+        Optional<String> given = reader.optional("acs.connection-string");
+        Optional<String> endpointOnly = reader.optional("acs.endpoint");
+        String connectionString = given.orElse("");
+        URI endpoint;
+        Credential credential;
+        if (given.isPresent() && endpointOnly.isPresent()) {
+            reader.problem("acs.endpoint", "and ACS_CONNECTION_STRING are both set: give the connection string (access key) "
+                    + "or the endpoint (Entra ID sign-in with ACS_CREDENTIAL), not both");
+        }
+        if (given.isPresent()) {
+            endpoint = endpointOf(connectionString, reader);
+            credential = Credential.ACCESS_KEY;
+        } else if (endpointOnly.isPresent()) {
+            endpoint = reader.httpsUrl("acs.endpoint", endpointOnly.get());
+            credential = credentialOf(reader);
+        } else {
+            reader.problem("acs.connection-string", "or ACS_ENDPOINT is required: the ACS resource's connection string, "
+                    + "endpoint=https://<resource>.communication.azure.com/;accesskey=<key>, or its endpoint "
+                    + "https://<resource>.communication.azure.com/ to sign in with the managed identity (ACS_CREDENTIAL)");
+            endpoint = URI.create("https://unset.invalid/");
+            credential = Credential.ACCESS_KEY;
+        }
         List<String> scopes = reader.list("acs.token-scopes", "voip,chat");
         scopes.stream().filter(s -> !KNOWN_SCOPES.contains(s)).forEach(s ->
                 reader.problem("acs.token-scopes", "has unknown scope '" + s + "'; known: " + String.join(", ", KNOWN_SCOPES)));
         if (scopes.isEmpty()) {
             reader.problem("acs.token-scopes", "must name at least one scope, e.g. voip,chat");
         }
-        return new AcsSettings(connectionString, endpoint, scopes,
+        return new AcsSettings(connectionString, endpoint, credential, reader.optional("managed-identity.client-id"), scopes,
                 reader.optionalInteger("acs.token-expires-in-minutes", 60, 1440),
                 reader.withDefault("acs.teams-app-id", aadClientId));
+    }
+
+    private static Credential credentialOf(SettingsReader reader) {
+        String name = reader.withDefault("acs.credential", "managed-identity").toLowerCase(Locale.ROOT);
+        return switch (name) {
+            case "managed-identity" -> Credential.MANAGED_IDENTITY;
+            case "workload-identity" -> Credential.WORKLOAD_IDENTITY;
+            case "azure-cli" -> Credential.AZURE_CLI;
+            default -> {
+                reader.problem("acs.credential", "must be managed-identity, workload-identity or azure-cli, was '" + name + "'");
+                yield Credential.MANAGED_IDENTITY;
+            }
+        };
     }
 
     /** Checks the connection string's shape without ever echoing the access key. */
@@ -59,7 +102,7 @@ public record AcsSettings(String connectionString, URI endpoint, List<String> to
 
     @Override
     public String toString() {
-        return "AcsSettings[endpoint=" + endpoint + ", tokenScopes=" + tokenScopes + ", tokenExpiresInMinutes="
+        return "AcsSettings[endpoint=" + endpoint + ", credential=" + credential + ", tokenScopes=" + tokenScopes + ", tokenExpiresInMinutes="
                 + tokenExpiresInMinutes + ", teamsAppId=" + teamsAppId + "]";
     }
 }

@@ -6,11 +6,15 @@ import com.azure.communication.identity.CommunicationIdentityClientBuilder;
 import com.azure.communication.identity.models.CommunicationTokenScope;
 import com.azure.communication.identity.models.GetTokenForTeamsUserOptions;
 import com.azure.core.credential.AccessToken;
+import com.azure.core.credential.TokenCredential;
 import com.azure.core.exception.HttpResponseException;
 import com.azure.core.http.HttpClient;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.core.http.policy.ExponentialBackoffOptions;
 import com.azure.core.http.policy.RetryOptions;
+import com.azure.identity.AzureCliCredentialBuilder;
+import com.azure.identity.ManagedIdentityCredentialBuilder;
+import com.azure.identity.WorkloadIdentityCredentialBuilder;
 import com.contoso.acsauth.config.DownstreamSettings;
 import com.contoso.acsauth.downstream.DownstreamCall;
 import com.contoso.acsauth.downstream.DownstreamFailures;
@@ -28,7 +32,10 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** {@link AcsIdentities} with the Azure SDK's CommunicationIdentityClient (HMAC-signed with the connection string). */
+/**
+ * {@link AcsIdentities} with the Azure SDK's CommunicationIdentityClient: HMAC-signed with the connection string's
+ * access key, or with an Entra ID token of the server's managed identity, workload identity or Azure CLI login.
+ */
 @ApplicationScoped
 public class AzureSdkAcsIdentities implements AcsIdentities {
 
@@ -67,8 +74,13 @@ public class AzureSdkAcsIdentities implements AcsIdentities {
                 .responseTimeout(downstream.timeout())
                 .readTimeout(downstream.timeout())
                 .build();
-        client = new CommunicationIdentityClientBuilder()
-                .connectionString(acs.connectionString())
+        CommunicationIdentityClientBuilder builder = new CommunicationIdentityClientBuilder();
+        if (acs.credential() == AcsSettings.Credential.ACCESS_KEY) {
+            builder.connectionString(acs.connectionString());
+        } else {
+            builder.endpoint(acs.endpoint().toString()).credential(entraCredential(http));
+        }
+        client = builder
                 .httpClient(http)
                 .retryOptions(new RetryOptions(new ExponentialBackoffOptions()
                         .setMaxRetries(downstream.maxRetries())
@@ -76,6 +88,21 @@ public class AzureSdkAcsIdentities implements AcsIdentities {
                         .setMaxDelay(Duration.ofSeconds(8))))
                 .buildClient();
         scopes = acs.tokenScopes().stream().map(CommunicationTokenScope::fromString).toList();
+    }
+
+    /** azure-identity's credential for the configured kind; it caches tokens until shortly before they expire. */
+    private TokenCredential entraCredential(HttpClient http) {
+        return switch (acs.credential()) {
+            case MANAGED_IDENTITY -> {
+                ManagedIdentityCredentialBuilder managedIdentity = new ManagedIdentityCredentialBuilder().httpClient(http);
+                acs.managedIdentityClientId().ifPresent(managedIdentity::clientId);
+                yield managedIdentity.build();
+            }
+            // AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE and AZURE_AUTHORITY_HOST come from the AKS webhook
+            case WORKLOAD_IDENTITY -> new WorkloadIdentityCredentialBuilder().httpClient(http).build();
+            case AZURE_CLI -> new AzureCliCredentialBuilder().build();
+            case ACCESS_KEY -> throw new IllegalStateException("the access key needs no token credential");
+        };
     }
 
     @Override

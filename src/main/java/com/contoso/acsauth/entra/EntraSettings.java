@@ -8,9 +8,10 @@ import java.util.Optional;
  * The Entra ID tenant and this API's app registration. {@code aad.instance} is the authority host: public cloud by
  * default, a sovereign cloud, or the local stand-in.
  */
-public record EntraSettings(URI instance, String tenantId, String clientId, String clientSecret) {
+public record EntraSettings(URI instance, String tenantId, String clientId, AppCredential credential) {
 
-    public static EntraSettings read(SettingsReader reader, boolean secretRequired) {
+    /** @param credentialRequired whether On-Behalf-Of is used (the Graph mapping store), so a credential is needed */
+    public static EntraSettings read(SettingsReader reader, boolean credentialRequired) {
         String instance = reader.withDefault("aad.instance", "https://login.microsoftonline.com/");
         URI instanceUrl = reader.httpsUrl("aad.instance", instance.endsWith("/") ? instance : instance + "/");
         if (!instance.endsWith("/")) {
@@ -19,10 +20,7 @@ public record EntraSettings(URI instance, String tenantId, String clientId, Stri
         return new EntraSettings(instanceUrl,
                 reader.required("aad.tenant-id", "the Entra ID tenant id (GUID) whose users call this API"),
                 reader.required("aad.client-id", "the application (client) id of this API's app registration"),
-                secretRequired
-                        ? reader.required("aad.client-secret", "a client secret of this API's app registration, used for "
-                                + "On-Behalf-Of to Microsoft Graph (the Graph mapping store)")
-                        : reader.withDefault("aad.client-secret", ""));
+                AppCredential.read(reader, credentialRequired));
     }
 
     /** {@code https://login.microsoftonline.com/<tenant>/}, the MSAL authority. */
@@ -63,6 +61,7 @@ public record EntraSettings(URI instance, String tenantId, String clientId, Stri
     @Override
     public String toString() {
         // never print the secret
-        return "EntraSettings[instance=" + instance + ", tenantId=" + tenantId + ", clientId=" + clientId + "]";
+        return "EntraSettings[instance=" + instance + ", tenantId=" + tenantId + ", clientId=" + clientId
+                + ", credential=" + credential + "]";
     }
 }

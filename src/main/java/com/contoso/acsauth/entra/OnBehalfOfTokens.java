@@ -9,6 +9,7 @@ import com.contoso.acsauth.problem.ProblemType;
 import com.contoso.acsauth.security.Caller;
 import com.microsoft.aad.msal4j.ClientCredentialFactory;
 import com.microsoft.aad.msal4j.ConfidentialClientApplication;
+import com.microsoft.aad.msal4j.IClientCredential;
 import com.microsoft.aad.msal4j.IAuthenticationResult;
 import com.microsoft.aad.msal4j.MsalInteractionRequiredException;
 import com.microsoft.aad.msal4j.MsalServiceException;
@@ -17,7 +18,10 @@ import com.microsoft.aad.msal4j.UserAssertion;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.net.MalformedURLException;
+import java.nio.file.Files;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
@@ -52,7 +56,8 @@ public class OnBehalfOfTokens {
 
     private final AtomicReference<Generation> current = new AtomicReference<>();
 
-    private record Generation(ConfidentialClientApplication msal, Instant startedAt) {
+    /** One msal4j client and what it was built from: its age, and the certificate file's version it holds. */
+    private record Generation(ConfidentialClientApplication msal, Instant startedAt, Optional<FileTime> certificateVersion) {
     }
 
     protected OnBehalfOfTokens() {
@@ -76,24 +81,63 @@ public class OnBehalfOfTokens {
 
     @PostConstruct
     void buildClient() {
-        current.set(new Generation(newClient(), Instant.now()));
+        current.set(newGeneration());
     }
 
     private ConfidentialClientApplication client() {
         Generation generation = current.get();
-        if (Instant.now().isAfter(generation.startedAt().plus(CACHE_GENERATION))) {
+        boolean expired = Instant.now().isAfter(generation.startedAt().plus(CACHE_GENERATION));
+        // the platform (Key Vault, cert-manager) replaces the certificate file: take the new one without a restart
+        boolean certificateReplaced = !generation.certificateVersion().equals(certificateVersion());
+        if (expired || certificateReplaced) {
             // a racing request may build one more client: harmless, one of them wins
-            current.compareAndSet(generation, new Generation(newClient(), Instant.now()));
+            current.compareAndSet(generation, newGeneration());
             generation = current.get();
         }
         return generation.msal();
+    }
+
+    private Generation newGeneration() {
+        Optional<FileTime> version = certificateVersion();
+        return new Generation(newClient(), Instant.now(), version);
+    }
+
+    private Optional<FileTime> certificateVersion() {
+        if (!(entra.credential() instanceof AppCredential.Certificate certificate)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Files.getLastModifiedTime(certificate.file()));
+        } catch (IOException e) {
+            // gone for a moment while the platform swaps it: keep using the loaded one
+            return current.get() == null ? Optional.empty() : current.get().certificateVersion();
+        }
+    }
+
+    /** The app's credential for msal4j; assertions are read or fetched each time msal4j needs a new token. */
+    private IClientCredential appCredential() {
+        AppCredential credential = entra.credential();
+        if (credential instanceof AppCredential.ClientSecret secret) {
+            return ClientCredentialFactory.createFromSecret(secret.value());
+        }
+        if (credential instanceof AppCredential.Certificate certificate) {
+            return CertificateCredentials.load(certificate.file(), certificate.password());
+        }
+        if (credential instanceof AppCredential.ManagedIdentityAssertion managedIdentity) {
+            ManagedIdentityAssertions assertions = new ManagedIdentityAssertions(managedIdentity, downstream);
+            return ClientCredentialFactory.createFromCallback(assertions::next);
+        }
+        if (credential instanceof AppCredential.AssertionFile file) {
+            return ClientCredentialFactory.createFromCallback(() -> Files.readString(file.file()).trim());
+        }
+        throw new IllegalStateException("On-Behalf-Of needs a credential; the settings check should have said so");
     }
 
     private ConfidentialClientApplication newClient() {
         try {
             int timeoutMillis = (int) downstream.timeout().toMillis();
             ConfidentialClientApplication.Builder builder = ConfidentialClientApplication
-                    .builder(entra.clientId(), ClientCredentialFactory.createFromSecret(entra.clientSecret()))
+                    .builder(entra.clientId(), appCredential())
                     .authority(entra.authority())
                     // Never ask login.microsoftonline.com about the authority: we talk only to the configured host.
                     .instanceDiscovery(false)
@@ -162,7 +206,8 @@ public class OnBehalfOfTokens {
         if ("invalid_client".equals(e.errorCode()) || "unauthorized_client".equals(e.errorCode())) {
             return new ProblemException(ProblemType.DOWNSTREAM_FAILED,
                     "Entra ID rejected this server's client credentials (" + aadstsCode(message)
-                            + "); check AAD_CLIENT_ID and AAD_CLIENT_SECRET.", e).from(OBO, status);
+                            + "); check AAD_CLIENT_ID and its credential (AAD_CLIENT_SECRET, AAD_CLIENT_CERTIFICATE_PATH, or "
+                            + "the federated credential of AAD_CLIENT_ASSERTION / AAD_CLIENT_ASSERTION_FILE).", e).from(OBO, status);
         }
         int httpStatus = status == null ? 400 : status;
         if (httpStatus == 429 || httpStatus >= 500) {

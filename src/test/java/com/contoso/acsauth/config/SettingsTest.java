@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.contoso.acsauth.acs.AcsSettings;
 import com.contoso.acsauth.mapping.MappingSettings;
 import java.util.HashMap;
 import java.util.List;
@@ -108,6 +109,69 @@ class SettingsTest {
 
         assertTrue(problems.contains("MAPPING_STORE") && problems.contains("graph or database"), problems);
         assertTrue(problems.contains("MAPPING_ACCEPT_UNSIGNED"), problems);
+    }
+
+    @Test
+    void onBehalfOfTakesExactlyOneCredentialKind() {
+        Map<String, String> two = new HashMap<>(VALID);
+        two.put("aad.client-assertion", "managed-identity");
+        Map<String, String> none = new HashMap<>(VALID);
+        none.remove("aad.client-secret");
+        Map<String, String> federated = new HashMap<>(none);
+        federated.put("aad.client-assertion", "managed-identity");
+        federated.put("managed-identity.client-id", "33333333-3333-3333-3333-333333333333");
+        Map<String, String> unknown = new HashMap<>(none);
+        unknown.put("aad.client-assertion", "kerberos");
+
+        String twoProblems = String.join("\n", Settings.read(config(two)).problems());
+        String noneProblems = String.join("\n", Settings.read(config(none)).problems());
+        Settings withFederated = Settings.read(config(federated));
+
+        assertTrue(twoProblems.contains("AAD_CLIENT_SECRET") && twoProblems.contains("AAD_CLIENT_ASSERTION")
+                && twoProblems.contains("exactly one"), twoProblems);
+        assertTrue(noneProblems.contains("AAD_CLIENT_CERTIFICATE_PATH"), noneProblems);
+        assertTrue(withFederated.valid(), withFederated.problems()::toString);
+        assertEquals(new com.contoso.acsauth.entra.AppCredential.ManagedIdentityAssertion(
+                Optional.of("33333333-3333-3333-3333-333333333333"), "api://AzureADTokenExchange"), withFederated.entra().credential());
+        assertTrue(String.join("\n", Settings.read(config(unknown)).problems()).contains("kerberos"));
+        assertFalse(Settings.read(config(VALID)).entra().toString().contains("s3cret-value"), "the secret is never printed");
+    }
+
+    @Test
+    void aMissingOrUnreadableCertificateOrAssertionFileIsNamed() {
+        Map<String, String> values = new HashMap<>(VALID);
+        values.remove("aad.client-secret");
+        values.put("aad.client-certificate-path", "/nonexistent/app.pfx");
+        String certificate = String.join("\n", Settings.read(config(values)).problems());
+        values.remove("aad.client-certificate-path");
+        values.put("aad.client-assertion-file", "/nonexistent/token");
+        String assertionFile = String.join("\n", Settings.read(config(values)).problems());
+
+        assertTrue(certificate.contains("AAD_CLIENT_CERTIFICATE_PATH") && certificate.contains("/nonexistent/app.pfx"), certificate);
+        assertTrue(assertionFile.contains("AAD_CLIENT_ASSERTION_FILE") && assertionFile.contains("cannot read"), assertionFile);
+    }
+
+    @Test
+    void acsTakesTheConnectionStringOrTheEndpointWithAnEntraCredential() {
+        Map<String, String> endpoint = new HashMap<>(VALID);
+        endpoint.remove("acs.connection-string");
+        endpoint.put("acs.endpoint", "https://contoso.communication.azure.com/");
+        Map<String, String> both = new HashMap<>(VALID);
+        both.put("acs.endpoint", "https://contoso.communication.azure.com/");
+        Map<String, String> cli = new HashMap<>(endpoint);
+        cli.put("acs.credential", "azure-cli");
+        Map<String, String> wrong = new HashMap<>(endpoint);
+        wrong.put("acs.credential", "password");
+
+        Settings managed = Settings.read(config(endpoint));
+
+        assertTrue(managed.valid(), managed.problems()::toString);
+        assertEquals(AcsSettings.Credential.MANAGED_IDENTITY, managed.acs().credential(), "managed identity by default");
+        assertEquals("https://contoso.communication.azure.com/", managed.acs().endpoint().toString());
+        assertEquals(AcsSettings.Credential.AZURE_CLI, Settings.read(config(cli)).acs().credential());
+        assertTrue(String.join("\n", Settings.read(config(both)).problems()).contains("ACS_ENDPOINT"));
+        assertTrue(String.join("\n", Settings.read(config(wrong)).problems()).contains("ACS_CREDENTIAL"));
+        assertEquals(AcsSettings.Credential.ACCESS_KEY, Settings.read(config(VALID)).acs().credential());
     }
 
     @Test

@@ -54,6 +54,7 @@ class AcsTokensTest {
         };
         acs = new FakeAcsIdentities();
         AcsSettings settings = new AcsSettings("endpoint=https://x/;accesskey=a2V5", URI.create("https://x/"),
+                AcsSettings.Credential.ACCESS_KEY, Optional.empty(),
                 List.of("voip", "chat"), OptionalInt.empty(), "teams-app");
         cut = new AcsTokens(new UserIdentities(store, acs, new MappingCache(new MappingCacheSettings(Duration.ofMinutes(1), 10))),
                 acs, settings);

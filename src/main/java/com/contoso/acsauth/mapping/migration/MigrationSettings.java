@@ -44,7 +44,10 @@ public record MigrationSettings(
                 .filter(v -> !v.isBlank())
                 .or(() -> Optional.ofNullable(environment.get(SettingsReader.environmentName(property)))));
         // the server's own readers: the same names, defaults and checks
-        EntraSettings entra = EntraSettings.read(reader, true);
+        // the job runs on an admin's machine with the app's client secret, whatever the server itself uses
+        EntraSettings entra = EntraSettings.read(reader, false);
+        String clientSecret = reader.required("aad.client-secret", "a client secret of the API's app registration "
+                + "(the job reads every user's extensions with the app's application permission)");
         GraphSettings graph = GraphSettings.read(reader);
         String graphScope = appOnlyScope(reader, graph.baseUrl());
         List<byte[]> keys = MappingSettings.signingKeys(reader);
@@ -60,7 +63,7 @@ public record MigrationSettings(
         if (!reader.problems().isEmpty()) {
             throw new MigrationSettingsException(reader.problems());
         }
-        return new MigrationSettings(entra.instance(), entra.tenantId(), entra.clientId(), entra.clientSecret(),
+        return new MigrationSettings(entra.instance(), entra.tenantId(), entra.clientId(), clientSecret,
                 graph.baseUrl(), graphScope, graph.extensionName(), keys, acceptUnsigned, jdbcUrl, jdbcUser, jdbcPassword,
                 dryRun);
     }
