@@ -53,6 +53,7 @@ public final class PostgresServer implements AutoCloseable {
     private final String superuserPassword;
     private final String password;
     private final Thread shutdownHook;
+    private Path socketDir;
     private Process postmaster;
 
     private PostgresServer(Path bin, Path dir, boolean temporaryDir, int port) {
@@ -149,6 +150,9 @@ public final class PostgresServer implements AutoCloseable {
         if (temporaryDir) {
             FileTrees.delete(dir);
         }
+        if (socketDir != null && !socketDir.equals(dir)) {
+            FileTrees.delete(socketDir);
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException | IllegalArgumentException e) {
@@ -171,7 +175,7 @@ public final class PostgresServer implements AutoCloseable {
                     "--pwfile=" + pwFile, "--auth-local=trust", "--auth-host=scram-sha-256",
                     "--encoding=UTF8", "--locale=C", "--no-sync"), 120);
             Files.delete(pwFile);
-            Path socketDir = dir;
+            socketDir = dir;
             if (dir.resolve(".s.PGSQL." + port).toString().length() > MAX_SOCKET_PATH) {
                 socketDir = Files.createTempDirectory("pgsock");
                 if (isRoot()) {
