@@ -30,6 +30,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -55,6 +56,7 @@ public class OnBehalfOfTokens {
     static final Duration CACHE_GENERATION = Duration.ofMinutes(60);
 
     private final AtomicReference<Generation> current = new AtomicReference<>();
+    private final AtomicReference<Set<String>> requestScopes = new AtomicReference<>();
 
     /** One msal4j client and what it was built from: its age, and the certificate file's version it holds. */
     private record Generation(ConfidentialClientApplication msal, Instant startedAt, Optional<FileTime> certificateVersion) {
@@ -69,6 +71,7 @@ public class OnBehalfOfTokens {
         this.entra = entra;
         this.graph = graph;
         this.downstream = downstream;
+        this.requestScopes.set(graph.scopes());
     }
 
     /**
@@ -152,12 +155,14 @@ public class OnBehalfOfTokens {
 
     /** A Graph access token for the caller, from msal4j's cache when it holds a valid one. */
     public String graphTokenFor(Caller caller) {
+        Set<String> scopes = requestScopes.get();
         OnBehalfOfParameters parameters = OnBehalfOfParameters
-                .builder(graph.scopes(), new UserAssertion(caller.accessToken()))
+                .builder(scopes, new UserAssertion(caller.accessToken()))
                 .build();
         try {
             IAuthenticationResult result = client().acquireToken(parameters)
                     .get(downstream.timeout().toMillis() * 3, TimeUnit.MILLISECONDS);
+            learnGrantedScopes(scopes, result);
             if (result == null || result.accessToken() == null || result.accessToken().isBlank()) {
                 // msal4j accepts a 200 without a token; a Graph call with no token would fail confusingly later
                 throw new ProblemException(ProblemType.DOWNSTREAM_FAILED,
@@ -170,8 +175,32 @@ public class OnBehalfOfTokens {
         } catch (TimeoutException e) {
             throw new ProblemException(ProblemType.DOWNSTREAM_TIMEOUT, "Entra ID did not answer in time.", e).from(OBO, null);
         } catch (ExecutionException e) {
-            throw translate(e.getCause() == null ? e : e.getCause());
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (!scopes.equals(graph.scopes()) && String.valueOf(cause.getMessage()).matches("(?s).*AADSTS(65001|70011).*")) {
+                forgetGrantedScopes();
+            }
+            throw translate(cause);
         }
+    }
+
+    /**
+     * msal4j files an On-Behalf-Of token under the permissions Entra granted, but looks a {@code .default} request up
+     * under {@code .default}, so it never finds it (measured with msal4j 1.26.1: every call went to Entra ID). After
+     * the first answer, the server asks for the granted permissions by name, which msal4j finds in its cache.
+     */
+    private void learnGrantedScopes(Set<String> requested, IAuthenticationResult result) {
+        if (result == null || result.scopes() == null || requested.stream().noneMatch(s -> s.endsWith("/.default"))) {
+            return;
+        }
+        Set<String> granted = Set.of(result.scopes().trim().split("\\s+"));
+        if (!granted.isEmpty() && granted.stream().allMatch(s -> s.startsWith("https://"))) {
+            requestScopes.compareAndSet(requested, granted);
+        }
+    }
+
+    /** After a consent change the learned permissions may be refused: ask with the configured ones again. */
+    private void forgetGrantedScopes() {
+        requestScopes.set(graph.scopes());
     }
 
     static RuntimeException translate(Throwable failure) {
