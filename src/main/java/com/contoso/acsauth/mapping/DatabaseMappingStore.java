@@ -84,6 +84,8 @@ public class DatabaseMappingStore implements IdentityMappingStore {
             var result = Flyway.configure(DatabaseMappingStore.class.getClassLoader())
                     .dataSource(dataSource)
                     .locations(MIGRATIONS)
+                    // a server whose class loader hides the scripts must fail the deployment, not run without a table
+                    .failOnMissingLocations(true)
                     .table(HISTORY_TABLE)
                     // the operator's schema may hold other tables: start our history there instead of refusing
                     .baselineOnMigrate(true)
