@@ -11,6 +11,9 @@ name="acs-auth-server"
 spa_redirect_uri="http://localhost:3000/"
 graph_write_permission="User.ReadWrite"
 secret_years="1"
+secret_years_given=false
+create_secret=true
+federated_principal=""
 single_registration=false
 with_teams=false
 admin_consent=true
@@ -22,14 +25,15 @@ Usage: create-app-registrations.sh [options]
 
 Creates, in the tenant `az login` is signed in to:
   * the API app registration "<name>": Application ID URI api://<appId>, delegated scope access_as_user,
-    v2 access tokens (api.requestedAccessTokenVersion = 2), a client secret, Microsoft Graph delegated
+    v2 access tokens (api.requestedAccessTokenVersion = 2), a client secret (or, with
+    --federated-managed-identity, a federated identity credential instead), Microsoft Graph delegated
     permissions User.Read and User.ReadWrite (or User.ReadWrite.All), a service principal, admin consent;
   * the SPA client app registration "<name>-spa": SPA redirect URI, permission to the API's access_as_user
     scope, admin consent.
 Then prints the server's environment variables (stdout) and the SPA settings; progress goes to stderr, so
   ./create-app-registrations.sh > acs-auth-server.env
 keeps only the variables in the file. The file then holds a client secret: protect it, or move the secret
-to Key Vault (docs/deploy-azure.md).
+to Key Vault (docs/deploy-azure.md). With --federated-managed-identity or --no-secret it holds no secret.
 
 Options:
   --name NAME                 display name of the API registration (default: acs-auth-server)
@@ -41,6 +45,13 @@ Options:
   --graph-write-permission P  User.ReadWrite (default: the signed-in user's own open extensions) or
                               User.ReadWrite.All (what the original sample's guide grants)
   --secret-years N            lifetime of the client secret in years (default: 1)
+  --federated-managed-identity PRINCIPAL_ID
+                              no client secret: let the user-assigned managed identity with this object
+                              (principal) id sign in as the API registration, through a federated identity
+                              credential named managed-identity-<PRINCIPAL_ID>; prints AAD_CLIENT_ASSERTION and
+                              MANAGED_IDENTITY_CLIENT_ID. The identity must be in the same tenant.
+  --no-secret                 no client secret and no federated credential (MAPPING_STORE=database needs no
+                              credential; or add a certificate yourself)
   --skip-admin-consent        skip the admin consent step; the script then prints the commands that grant it
   -h, --help                  show this help
 
@@ -53,8 +64,15 @@ the appid claim of the Teams user's Entra token, i.e. the client id of the app t
 registrations that is the SPA's id, so the script prints ACS_TEAMS_APP_ID=<SPA appId>; with
 --single-registration it is the API's own id, which is the server's default.
 
+Federated identity credentials (--federated-managed-identity): Entra ID accepts only user-assigned managed
+identities there; the issuer is the tenant's v2.0 authority and the audience is this cloud's token exchange
+audience (api://AzureADTokenExchange, ...USGov or ...China, from az cloud show). Creating one needs the
+Application Administrator, Cloud Application Administrator or Application Developer role, or ownership of the
+registration.
+
 Re-running with the same --name reuses the registrations of exactly those display names and their
-access_as_user scope, and appends one more client secret.
+access_as_user scope, and appends one more client secret (with --federated-managed-identity: keeps the
+federated credential that already trusts the identity, corrects its issuer and audience if they differ).
 
 Exit status: 0 done; 4 the configuration was printed but admin consent was not granted (stderr says how to
 grant it); any other non-zero status: failed before printing the configuration.
@@ -158,12 +176,75 @@ grant_consent() { # grant_consent <client appId> <resource appId> <scope value>.
   consent_todo+=("${command[*]}")
 }
 
+# Graph accepts a federated credential with a wrong issuer or audience; only the token exchange fails then
+# (AADSTS70021). So both come from the cloud az is signed in to, not from the user.
+federation_settings() { # sets fic_issuer and fic_audience for this cloud
+  local cloud
+  cloud="$(az cloud show --query name -o tsv)"
+  case "${cloud}" in
+    AzureCloud) fic_audience="api://AzureADTokenExchange" ;;
+    AzureUSGovernment) fic_audience="api://AzureADTokenExchangeUSGov" ;;
+    AzureChinaCloud) fic_audience="api://AzureADTokenExchangeChina" ;;
+    *) die "no known token exchange audience for the cloud ${cloud}; use a client secret or certificate there" ;;
+  esac
+  # 21Vianet's v2.0 tokens name login.partner.microsoftonline.cn, not the login.chinacloudapi.cn authority.
+  if [[ "${cloud}" == AzureChinaCloud ]]; then
+    fic_issuer="https://login.partner.microsoftonline.cn/${tenant_id}/v2.0"
+  else
+    fic_issuer="${authority_host}${tenant_id}/v2.0"
+  fi
+}
+
+# Checks the principal before anything is created and finds its client id (a managed identity's appId).
+managed_identity_client_id() {
+  local principal="$1" type names client_id
+  type="$(az ad sp show --id "${principal}" --query servicePrincipalType -o tsv 2>/dev/null)" \
+    || die "no service principal ${principal} in tenant ${tenant_id}: give the managed identity's object (principal) id"
+  [[ "${type}" == ManagedIdentity ]] || die "${principal} is a ${type:-non-managed-identity} service principal, not a managed identity"
+  # A user-assigned identity's alternative names hold its own resource id; a system-assigned one's hold its host's.
+  names="$(az ad sp show --id "${principal}" --query alternativeNames -o tsv)"
+  if ! grep -qi '/providers/Microsoft\.ManagedIdentity/userAssignedIdentities/' <<<"${names}"; then
+    log "warning: ${principal} looks system-assigned; Entra ID accepts only user-assigned managed identities as"
+    log "         federated credentials, so On-Behalf-Of would fail with it"
+  fi
+  client_id="$(az ad sp show --id "${principal}" --query appId -o tsv)"
+  [[ -n "${client_id}" ]] || die "the managed identity ${principal} has no client id"
+  printf '%s\n' "${client_id}"
+}
+
+# Trust the managed identity as a credential of the API registration: create the federated credential, keep one that
+# already trusts it, or correct ours when its issuer or audience belongs to another cloud.
+ensure_federated_credential() { # ensure_federated_credential <appId> <principal id>
+  local app_id="$1" principal="$2" name="managed-identity-$2" existing found_name issuer audience body
+  existing="$(az ad app federated-credential list --id "${app_id}" \
+    --query "[?subject=='${principal}'].[name, issuer, audiences[0]]" -o tsv)"
+  while IFS=$'\t' read -r found_name issuer audience; do
+    if [[ "${issuer}" == "${fic_issuer}" && "${audience}" == "${fic_audience}" ]]; then
+      log "reusing the federated credential ${found_name}, which already trusts ${principal}"
+      return 0
+    fi
+  done <<<"${existing}"
+  body="$(printf '{"name": "%s", "issuer": "%s", "subject": "%s", "description": "%s", "audiences": ["%s"]}' \
+    "${name}" "${fic_issuer}" "${principal}" "Managed identity that signs in as ${app_id} (no client secret)" "${fic_audience}")"
+  if cut -f 1 <<<"${existing}" | grep -qxF "${name}"; then
+    log "correcting the issuer and audience of the federated credential ${name}"
+    retry az ad app federated-credential update --id "${app_id}" --federated-credential-id "${name}" \
+      --parameters "${body}" --output none
+  else
+    log "adding the federated credential ${name}: ${fic_issuer}, subject ${principal}, audience ${fic_audience}"
+    retry az ad app federated-credential create --id "${app_id}" --parameters "${body}" --output none
+  fi
+}
+
 while (($# > 0)); do
   case "$1" in
     --name) name="${2:?--name needs a value}"; shift 2 ;;
     --spa-redirect-uri) spa_redirect_uri="${2:?--spa-redirect-uri needs a value}"; shift 2 ;;
     --graph-write-permission) graph_write_permission="${2:?--graph-write-permission needs a value}"; shift 2 ;;
-    --secret-years) secret_years="${2:?--secret-years needs a value}"; shift 2 ;;
+    --secret-years) secret_years="${2:?--secret-years needs a value}"; secret_years_given=true; shift 2 ;;
+    --federated-managed-identity)
+      federated_principal="${2:?--federated-managed-identity needs a principal id}"; create_secret=false; shift 2 ;;
+    --no-secret) create_secret=false; shift ;;
     --single-registration) single_registration=true; shift ;;
     --with-teams) with_teams=true; shift ;;
     --skip-admin-consent) admin_consent=false; shift ;;
@@ -178,6 +259,15 @@ case "${graph_write_permission}" in
 esac
 [[ "${secret_years}" =~ ^[1-9][0-9]*$ ]] || die "--secret-years must be a positive whole number"
 [[ "${spa_redirect_uri}" =~ ^https?:// ]] || die "--spa-redirect-uri must be an http(s) URL"
+if [[ "${create_secret}" == false && "${secret_years_given}" == true ]]; then
+  die "--secret-years makes no sense without a client secret"
+fi
+if [[ -n "${federated_principal}" ]]; then
+  [[ "${federated_principal}" =~ ^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$ ]] \
+    || die "--federated-managed-identity needs the identity's object (principal) id, a GUID"
+  # The subject is compared case-sensitively with the token's sub claim, where Entra ID writes ids in lower case.
+  federated_principal="$(tr '[:upper:]' '[:lower:]' <<<"${federated_principal}")"
+fi
 
 command -v az >/dev/null 2>&1 || die "the Azure CLI (az) is not installed"
 az account show --output none 2>/dev/null || die "not signed in: run az login (--tenant <tenant>) first"
@@ -189,6 +279,10 @@ graph_url="${graph_resource}/v1.0"
 authority_host="$(az cloud show --query endpoints.activeDirectory -o tsv)"
 authority_host="${authority_host%/}/"
 log "tenant ${tenant_id}"
+if [[ -n "${federated_principal}" ]]; then
+  federation_settings
+  managed_identity_client="$(managed_identity_client_id "${federated_principal}")"
+fi
 
 # --- The API app registration ----------------------------------------------------------------------------
 log "creating (or reusing) the API app registration '${name}'"
@@ -230,10 +324,14 @@ user_read_id="$(scope_id "${GRAPH_APP_ID}" "User.Read")"
 user_write_id="$(scope_id "${GRAPH_APP_ID}" "${graph_write_permission}")"
 add_permissions "${api_app_id}" "${GRAPH_APP_ID}" "${user_read_id}" "${user_write_id}"
 
-log "adding a client secret (valid ${secret_years} year(s))"
-client_secret="$(az ad app credential reset --id "${api_app_id}" --append --display-name "${name}" \
-  --years "${secret_years}" --query password -o tsv)"
-[[ -n "${client_secret}" ]] || die "no client secret was returned"
+if [[ "${create_secret}" == true ]]; then
+  log "adding a client secret (valid ${secret_years} year(s))"
+  client_secret="$(az ad app credential reset --id "${api_app_id}" --append --display-name "${name}" \
+    --years "${secret_years}" --query password -o tsv)"
+  [[ -n "${client_secret}" ]] || die "no client secret was returned"
+elif [[ -n "${federated_principal}" ]]; then
+  ensure_federated_credential "${api_app_id}" "${federated_principal}"
+fi
 
 ensure_service_principal "${api_app_id}"
 
@@ -278,12 +376,32 @@ fi
 # --- What to configure --------------------------------------------------------------------------------------
 cat <<EOF
 # acs-auth-server configuration for tenant ${tenant_id} (created $(date -u +%Y-%m-%dT%H:%M:%SZ))
-# AAD_CLIENT_SECRET is a secret: keep this file private or move the value to Key Vault.
+EOF
+if [[ "${create_secret}" == true ]]; then
+  echo "# AAD_CLIENT_SECRET is a secret: keep this file private or move the value to Key Vault."
+fi
+cat <<EOF
 AAD_INSTANCE=${authority_host}
 AAD_TENANT_ID=${tenant_id}
 AAD_CLIENT_ID=${api_app_id}
-AAD_CLIENT_SECRET=${client_secret}
 EOF
+if [[ "${create_secret}" == true ]]; then
+  echo "AAD_CLIENT_SECRET=${client_secret}"
+elif [[ -n "${federated_principal}" ]]; then
+  cat <<EOF
+# No client secret: On-Behalf-Of signs in with a token of the app's user-assigned managed identity.
+AAD_CLIENT_ASSERTION=managed-identity
+MANAGED_IDENTITY_CLIENT_ID=${managed_identity_client}
+EOF
+  if [[ "${fic_audience}" != "api://AzureADTokenExchange" ]]; then
+    echo "AAD_CLIENT_ASSERTION_AUDIENCE=${fic_audience}"
+  fi
+else
+  cat <<EOF
+# No client secret. With the Graph mapping store set one of AAD_CLIENT_CERTIFICATE_PATH, AAD_CLIENT_ASSERTION or
+# AAD_CLIENT_ASSERTION_FILE (docs/deploy-azure.md); MAPPING_STORE=database needs none.
+EOF
+fi
 if [[ "${graph_resource}" != "https://graph.microsoft.com" ]]; then
   cat <<EOF
 # This cloud's Microsoft Graph (the server's defaults are the public cloud's).
@@ -297,8 +415,15 @@ if [[ "${spa_app_id}" != "${api_app_id}" ]]; then
 ACS_TEAMS_APP_ID=${spa_app_id}
 EOF
 fi
+if [[ -n "${federated_principal}" ]]; then
+  cat <<EOF
+# Still to set: ACS_ENDPOINT=https://<acs>.communication.azure.com/, after giving the same managed identity the
+# "Communication and Email Service Owner" role on the ACS resource (docs/deploy-azure.md); or ACS_CONNECTION_STRING.
+EOF
+else
+  echo "# Still to set: ACS_CONNECTION_STRING (az communication list-key --name <acs> --resource-group <rg>)."
+fi
 cat <<EOF
-# Still to set: ACS_CONNECTION_STRING (az communication list-key --name <acs> --resource-group <rg>).
 #
 # SPA (MSAL) settings:
 #   clientId    = ${spa_app_id}

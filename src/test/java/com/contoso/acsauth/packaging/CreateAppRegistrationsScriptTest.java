@@ -18,6 +18,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -25,11 +26,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Runs scripts/azure/create-app-registrations.sh against a stand-in {@code az} (az-stub.sh next to this class):
  * a tenant kept in files, every call recorded, answers shaped like az 2.x's. No Azure tenant is reachable here, so
- * this is what checks the script's re-runs, its exact-name lookup, consent in sovereign clouds and its output.
+ * this is what checks the script's re-runs, its exact-name lookup, consent in sovereign clouds, the federated credential
+ * that replaces the client secret, and its output.
  */
 class CreateAppRegistrationsScriptTest {
 
@@ -37,6 +41,11 @@ class CreateAppRegistrationsScriptTest {
     private static final Path SCRIPT = BASEDIR.resolve("scripts/azure/create-app-registrations.sh");
     private static final String GRAPH = "00000003-0000-0000-c000-000000000000";
     private static final String ACS = "1fd5118e-2576-4263-8130-9503064c837a";
+    private static final String TENANT = "11111111-2222-4333-8444-555555555555";
+    private static final String IDENTITY = "aaaaaaaa-1111-4111-8111-111111111111";
+    private static final String IDENTITY_CLIENT = "cccccccc-2222-4222-8222-222222222222";
+    private static final String USER_ASSIGNED =
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/acs-auth-server-id";
 
     @TempDir
     Path work;
@@ -186,6 +195,116 @@ class CreateAppRegistrationsScriptTest {
                 api + "\t" + ACS + "\tTeams.ManageCalls Teams.ManageChats"), grants());
     }
 
+    @Test
+    void federatedManagedIdentityTakesThePlaceOfTheSecret() throws Exception {
+        addIdentity(IDENTITY, IDENTITY_CLIENT, USER_ASSIGNED);
+
+        Run run = run(Map.of(), "--federated-managed-identity", IDENTITY.toUpperCase(Locale.ROOT));
+
+        assertEquals(0, run.exit(), run.stderr());
+        Map<String, String> env = run.variables();
+        String api = env.get("AAD_CLIENT_ID");
+        assertFalse(env.containsKey("AAD_CLIENT_SECRET"), run.stdout());
+        assertFalse(run.stdout().contains("is a secret"), run.stdout());
+        assertTrue(calls().stream().noneMatch(c -> c.startsWith("ad app credential reset")), "no secret is created");
+        assertEquals("managed-identity", env.get("AAD_CLIENT_ASSERTION"));
+        assertEquals(IDENTITY_CLIENT, env.get("MANAGED_IDENTITY_CLIENT_ID"));
+        assertFalse(env.containsKey("AAD_CLIENT_ASSERTION_AUDIENCE"), "public cloud: the server's default audience applies");
+        assertTrue(run.stdout().contains("# Still to set: ACS_ENDPOINT="), run.stdout());
+        assertEquals(List.of(String.join("\t", api, "managed-identity-" + IDENTITY,
+                "https://login.microsoftonline.com/" + TENANT + "/v2.0", IDENTITY, "api://AzureADTokenExchange")),
+                lines("fics"), "subject in lower case, as tokens carry it");
+        assertEquals(2, grants().size(), "consent as without the option");
+        assertFalse(run.stderr().contains("system-assigned"), run.stderr());
+    }
+
+    @Test
+    void reRunKeepsTheOneFederatedCredential() throws Exception {
+        addIdentity(IDENTITY, IDENTITY_CLIENT, USER_ASSIGNED);
+        Run first = run(Map.of(), "--federated-managed-identity", IDENTITY);
+        assertEquals(0, first.exit(), first.stderr());
+        List<String> afterFirst = lines("fics");
+
+        Run second = run(Map.of(), "--federated-managed-identity", IDENTITY);
+
+        assertEquals(0, second.exit(), second.stderr());
+        assertEquals(first.variables().get("AAD_CLIENT_ID"), second.variables().get("AAD_CLIENT_ID"));
+        assertEquals(afterFirst, lines("fics"));
+        assertEquals(1, calls().stream().filter(c -> c.startsWith("ad app federated-credential create")).count());
+        assertTrue(calls().stream().noneMatch(c -> c.startsWith("ad app federated-credential update")));
+        assertTrue(second.stderr().contains("reusing the federated credential managed-identity-" + IDENTITY), second.stderr());
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "AzureUSGovernment, https://login.microsoftonline.us/, api://AzureADTokenExchangeUSGov",
+        "AzureChinaCloud, https://login.partner.microsoftonline.cn/, api://AzureADTokenExchangeChina"})
+    void sovereignCloudsTrustTheirOwnIssuerAndAudience(String cloud, String issuerHost, String audience) throws Exception {
+        addIdentity(IDENTITY, IDENTITY_CLIENT, USER_ASSIGNED);
+
+        Run run = run(Map.of("AZ_STUB_CLOUD", cloud), "--federated-managed-identity", IDENTITY);
+
+        assertEquals(0, run.exit(), run.stderr());
+        String api = run.variables().get("AAD_CLIENT_ID");
+        assertEquals(audience, run.variables().get("AAD_CLIENT_ASSERTION_AUDIENCE"), "the server defaults to the public cloud's");
+        assertEquals(List.of(String.join("\t", api, "managed-identity-" + IDENTITY, issuerHost + TENANT + "/v2.0", IDENTITY,
+                audience)), lines("fics"));
+    }
+
+    @Test
+    void aFederatedCredentialMadeForAnotherCloudIsCorrectedInPlace() throws Exception {
+        addIdentity(IDENTITY, IDENTITY_CLIENT, USER_ASSIGNED);
+        assertEquals(0, run(Map.of(), "--federated-managed-identity", IDENTITY).exit());
+
+        Run run = run(Map.of("AZ_STUB_CLOUD", "AzureUSGovernment"), "--federated-managed-identity", IDENTITY);
+
+        assertEquals(0, run.exit(), run.stderr());
+        assertEquals(1, calls().stream().filter(c -> c.startsWith("ad app federated-credential update")).count());
+        assertEquals(List.of(String.join("\t", run.variables().get("AAD_CLIENT_ID"), "managed-identity-" + IDENTITY,
+                "https://login.microsoftonline.us/" + TENANT + "/v2.0", IDENTITY, "api://AzureADTokenExchangeUSGov")),
+                lines("fics"));
+    }
+
+    @Test
+    void anUnknownPrincipalStopsTheScriptBeforeItChangesAnything() throws Exception {
+        Run run = run(Map.of(), "--federated-managed-identity", IDENTITY);
+
+        assertNotEquals(0, run.exit());
+        assertTrue(run.stderr().contains("no service principal " + IDENTITY), run.stderr());
+        assertEquals("", run.stdout());
+        assertTrue(calls().stream().noneMatch(c -> c.startsWith("ad app create") || c.startsWith("rest ")));
+    }
+
+    @Test
+    void aSystemAssignedIdentityIsWarnedAbout() throws Exception {
+        addIdentity(IDENTITY, IDENTITY_CLIENT, "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/acs-auth-server");
+
+        Run run = run(Map.of(), "--federated-managed-identity", IDENTITY);
+
+        assertEquals(0, run.exit(), run.stderr());
+        assertTrue(run.stderr().contains("looks system-assigned"), run.stderr());
+    }
+
+    @Test
+    void noSecretCreatesNoCredentialAtAll() throws Exception {
+        Run run = run(Map.of(), "--no-secret");
+
+        assertEquals(0, run.exit(), run.stderr());
+        assertFalse(run.variables().containsKey("AAD_CLIENT_SECRET"));
+        assertFalse(run.variables().containsKey("AAD_CLIENT_ASSERTION"));
+        assertTrue(calls().stream().noneMatch(c -> c.startsWith("ad app credential reset")
+                || c.startsWith("ad app federated-credential")));
+        assertTrue(run.stdout().contains("MAPPING_STORE=database needs none"), run.stdout());
+    }
+
+    @Test
+    void secretYearsWithoutASecretIsRefused() throws Exception {
+        Run run = run(Map.of(), "--no-secret", "--secret-years", "2");
+
+        assertNotEquals(0, run.exit());
+        assertTrue(calls().isEmpty(), "refused before az is called");
+    }
+
     // --- Running the script ---------------------------------------------------------------------------------------
 
     record Run(int exit, String stdout, String stderr) {
@@ -224,6 +343,12 @@ class CreateAppRegistrationsScriptTest {
     private void addApp(String displayName, String appId) throws IOException {
         String objectId = appId.replace("-a000-", "-b000-");
         Files.writeString(tenant.resolve("apps"), displayName + "\t" + appId + "\t" + objectId + "\n", UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /** A managed identity: its principal (object) id, client id and the resource id its alternative names carry. */
+    private void addIdentity(String principalId, String clientId, String resourceId) throws IOException {
+        Files.writeString(tenant.resolve("identities"), principalId + "\t" + clientId + "\t" + resourceId + "\n", UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 

@@ -5,6 +5,8 @@
 # fails, so a new az command in the script needs a matching answer here.
 #   AZ_STUB_CLOUD  AzureCloud (default), AzureUSGovernment or AzureChinaCloud
 #   AZ_STUB_GRANT  "deny": az ad app permission grant fails as it does without a consent-granting role
+# Managed identities are lines "principal id<TAB>client id<TAB>resource id" in $AZ_STUB_STATE/identities (the
+# resource id of a user-assigned identity, or of the host of a system-assigned one).
 set -euo pipefail
 
 state="${AZ_STUB_STATE:?names the directory of the stub tenant}"
@@ -12,7 +14,7 @@ cloud="${AZ_STUB_CLOUD:-AzureCloud}"
 readonly TENANT="11111111-2222-4333-8444-555555555555"
 readonly GRAPH_APP_ID="00000003-0000-0000-c000-000000000000"
 readonly ACS_APP_ID="1fd5118e-2576-4263-8130-9503064c837a"
-touch "${state}/apps" "${state}/sps" "${state}/permissions" "${state}/grants"
+touch "${state}/apps" "${state}/sps" "${state}/permissions" "${state}/grants" "${state}/identities" "${state}/fics"
 call="$*"
 printf '%s\n' "${call//$'\n'/ }" >>"${state}/calls" # one line per call
 
@@ -78,6 +80,18 @@ graph_scope_id() {
   esac
 }
 
+# Field $2 of the managed identity whose principal id is $1 ("" when there is none).
+identity_field() {
+  awk -F '\t' -v p="$1" -v f="$2" '$1 == p { print $f }' "${state}/identities"
+}
+
+# Value of "key": "value" in the JSON body $1 (the script's one-line --parameters).
+json_field() {
+  if [[ "$1" =~ \"$2\":\ \[?\"([^\"]*)\" ]]; then
+    printf '%s' "${BASH_REMATCH[1]}"
+  fi
+}
+
 case "${cloud}" in
   AzureCloud) graph="https://graph.microsoft.com/" login="https://login.microsoftonline.com" ;;
   AzureUSGovernment) graph="https://graph.microsoft.us/" login="https://login.microsoftonline.us" ;;
@@ -92,6 +106,7 @@ case "$1 ${2:-} ${3:-} ${4:-}" in
     ;;
   "cloud show "*)
     case "${query}" in
+      name) echo "${cloud}" ;;
       endpoints.microsoftGraphResourceId) echo "${graph}" ;;
       endpoints.activeDirectory) echo "${login}" ;;
       *) fail 2 "stub: unexpected query ${query}" ;;
@@ -141,6 +156,17 @@ case "$1 ${2:-} ${3:-} ${4:-}" in
     ;;
   "ad sp show "*)
     sp="$(opt --id)"
+    if [[ -n "$(identity_field "${sp}" 1)" ]]; then
+      case "${query}" in
+        servicePrincipalType) echo ManagedIdentity ;;
+        appId) identity_field "${sp}" 2 ;;
+        # az prints a list one element a line.
+        alternativeNames) printf 'isExplicit=%s\n%s\n' "$([[ "$(identity_field "${sp}" 3)" == */userAssignedIdentities/* ]] \
+          && echo True || echo False)" "$(identity_field "${sp}" 3)" ;;
+        *) fail 2 "stub: unexpected query ${query}" ;;
+      esac
+      exit 0
+    fi
     has_sp "${sp}" || fail 3 "Service principal '${sp}' doesn't exist"
     if [[ "${query}" =~ ^oauth2PermissionScopes\[\?value==\'(.*)\'\]\.id\ \|\ \[0\]$ ]]; then
       case "${sp}" in
@@ -176,6 +202,35 @@ case "$1 ${2:-} ${3:-} ${4:-}" in
     app_field "$(opt --id)" 2 >/dev/null
     [[ "${query}" == password ]] || fail 2 "stub: unexpected query ${query}"
     echo "stub-secret-$(grep -c '^ad app credential reset' "${state}/calls")"
+    ;;
+  "ad app federated-credential list")
+    app_id="$(opt --id)"
+    app_field "${app_id}" 2 >/dev/null
+    [[ "${query}" =~ ^\[\?subject==\'(.*)\'\]\.\[name,\ issuer,\ audiences\[0\]\]$ ]] || fail 2 "stub: unexpected query ${query}"
+    awk -F '\t' -v a="${app_id}" -v s="${BASH_REMATCH[1]}" -v OFS='\t' '$1 == a && $4 == s { print $2, $3, $5 }' "${state}/fics"
+    ;;
+  "ad app federated-credential create")
+    app_id="$(opt --id)" body="$(opt --parameters)"
+    app_field "${app_id}" 2 >/dev/null
+    name="$(json_field "${body}" name)" issuer="$(json_field "${body}" issuer)" subject="$(json_field "${body}" subject)"
+    [[ "${name}" =~ ^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$ ]] || fail 1 "Invalid federated identity credential name '${name}'"
+    # Entra ID keeps names, and issuer with subject, unique per application.
+    awk -F '\t' -v a="${app_id}" -v n="${name}" '$1 == a && $2 == n { found = 1 } END { exit !found }' "${state}/fics" \
+      && fail 1 "FederatedIdentityCredential with name ${name} already exists."
+    awk -F '\t' -v a="${app_id}" -v i="${issuer}" -v s="${subject}" '$1 == a && $3 == i && $4 == s { found = 1 } END { exit !found }' \
+      "${state}/fics" && fail 1 "FederatedIdentityCredential with issuer and subject already exists."
+    printf '%s\t%s\t%s\t%s\t%s\n' "${app_id}" "${name}" "${issuer}" "${subject}" "$(json_field "${body}" audiences)" \
+      >>"${state}/fics"
+    ;;
+  "ad app federated-credential update")
+    app_id="$(opt --id)" name="$(opt --federated-credential-id)" body="$(opt --parameters)"
+    app_field "${app_id}" 2 >/dev/null
+    awk -F '\t' -v a="${app_id}" -v n="${name}" '$1 == a && $2 == n { found = 1 } END { exit !found }' "${state}/fics" \
+      || fail 3 "Resource '${name}' does not exist or one of its queried reference-property objects are not present."
+    awk -F '\t' -v a="${app_id}" -v n="${name}" -v OFS='\t' -v i="$(json_field "${body}" issuer)" \
+      -v s="$(json_field "${body}" subject)" -v au="$(json_field "${body}" audiences)" \
+      '$1 == a && $2 == n { $3 = i; $4 = s; $5 = au } { print }' "${state}/fics" >"${state}/fics.new"
+    mv "${state}/fics.new" "${state}/fics"
     ;;
   "ad app permission admin-consent")
     [[ "${cloud}" == AzureCloud ]] || fail 1 "This command is not yet supported on sovereign clouds"
