@@ -33,9 +33,9 @@ public sealed interface AppCredential {
     }
 
     /**
-     * {@code AAD_CLIENT_ASSERTION=managed-identity}: a token of the app's managed identity (system-assigned, or the
-     * user-assigned one {@code MANAGED_IDENTITY_CLIENT_ID} names) for {@code audience}, trusted by the app registration
-     * as a federated identity credential.
+     * {@code AAD_CLIENT_ASSERTION=managed-identity}: a token of the user-assigned managed identity
+     * {@code MANAGED_IDENTITY_CLIENT_ID} names, for {@code audience}, trusted by the app registration as a federated
+     * identity credential.
      */
     record ManagedIdentityAssertion(Optional<String> managedIdentityClientId, String audience) implements AppCredential {
     }
@@ -70,7 +70,14 @@ public sealed interface AppCredential {
         });
         reader.optional(ASSERTION).ifPresent(kind -> {
             if ("managed-identity".equals(kind.toLowerCase(Locale.ROOT))) {
-                given.add(new ManagedIdentityAssertion(reader.optional(MANAGED_IDENTITY_CLIENT_ID),
+                // Entra accepts only user-assigned identities as federated credentials of an app
+                Optional<String> userAssigned = reader.optional(MANAGED_IDENTITY_CLIENT_ID);
+                if (userAssigned.isEmpty()) {
+                    reader.problem(MANAGED_IDENTITY_CLIENT_ID, "is required with AAD_CLIENT_ASSERTION=managed-identity: the "
+                            + "client id of the user-assigned managed identity the app registration trusts (Entra does not "
+                            + "accept a system-assigned identity as a federated credential)");
+                }
+                given.add(new ManagedIdentityAssertion(userAssigned,
                         reader.withDefault(ASSERTION_AUDIENCE, "api://AzureADTokenExchange")));
             } else {
                 reader.problem(ASSERTION, "must be managed-identity (a federated credential from the app's managed "

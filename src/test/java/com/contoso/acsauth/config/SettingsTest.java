@@ -122,6 +122,8 @@ class SettingsTest {
         federated.put("managed-identity.client-id", "33333333-3333-3333-3333-333333333333");
         Map<String, String> unknown = new HashMap<>(none);
         unknown.put("aad.client-assertion", "kerberos");
+        Map<String, String> systemAssigned = new HashMap<>(none);
+        systemAssigned.put("aad.client-assertion", "managed-identity");
 
         String twoProblems = String.join("\n", Settings.read(config(two)).problems());
         String noneProblems = String.join("\n", Settings.read(config(none)).problems());
@@ -134,6 +136,8 @@ class SettingsTest {
         assertEquals(new com.contoso.acsauth.entra.AppCredential.ManagedIdentityAssertion(
                 Optional.of("33333333-3333-3333-3333-333333333333"), "api://AzureADTokenExchange"), withFederated.entra().credential());
         assertTrue(String.join("\n", Settings.read(config(unknown)).problems()).contains("kerberos"));
+        assertTrue(String.join("\n", Settings.read(config(systemAssigned)).problems()).contains("MANAGED_IDENTITY_CLIENT_ID"),
+                "Entra takes only a user-assigned identity as a federated credential");
         assertFalse(Settings.read(config(VALID)).entra().toString().contains("s3cret-value"), "the secret is never printed");
     }
 
