@@ -1,5 +1,7 @@
 package com.contoso.acsauth.standin;
 
+import java.util.Map;
+
 /**
  * One request a stand-in received.
  *
@@ -13,6 +15,11 @@ public record Call(Operation operation, String method, String path, int status, 
 
     public Call(Operation operation, String method, String path, int status) {
         this(operation, method, path, status, null);
+    }
+
+    /** The query's parameters, percent-decoded ({@code resource}, {@code client_id}, {@code api-version} ...). */
+    public Map<String, String> queryParameters() {
+        return StandInServer.Request.decodeForm(query);
     }
 
     /** True when the connection was closed without any HTTP response. */

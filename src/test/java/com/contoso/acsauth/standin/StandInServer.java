@@ -2,6 +2,7 @@ package com.contoso.acsauth.standin;
 
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import jakarta.json.Json;
@@ -29,28 +30,36 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One stand-in service: an {@link HttpsServer} on 127.0.0.1 that classifies each request into an {@link Operation},
+ * One stand-in service: an {@link HttpsServer} on 127.0.0.1 (plain HTTP for the managed-identity endpoints, which
+ * Azure serves without TLS on the host) that classifies each request into an {@link Operation},
  * applies any armed {@link Fault}, lets the service answer, and logs the call before the answer leaves, so a test
  * that has its response can rely on the call log.
  */
 public abstract class StandInServer implements AutoCloseable {
 
-    private final HttpsServer server;
+    private final HttpServer server;
     private final ExecutorService executor;
     private final CallLog calls;
     private final Faults faults;
 
+    /** {@code tls} null serves plain HTTP. */
     protected StandInServer(String service, String portProperty, int port, SSLContext tls, CallLog calls, Faults faults) {
         this.calls = calls;
         this.faults = faults;
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
         try {
-            server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
+            if (tls == null) {
+                server = HttpServer.create(address, 128);
+            } else {
+                HttpsServer https = HttpsServer.create(address, 128);
+                https.setHttpsConfigurator(new HttpsConfigurator(tls));
+                server = https;
+            }
         } catch (BindException e) {
             throw new PortInUseException(service, port, portProperty, e);
         } catch (IOException e) {
             throw new IllegalStateException("cannot open the " + service + " stand-in on port " + port, e);
         }
-        server.setHttpsConfigurator(new HttpsConfigurator(tls));
         AtomicInteger threads = new AtomicInteger();
         // cached pool: 20+ concurrent SDK calls each hold a thread, and latency faults sleep in it
         executor = Executors.newCachedThreadPool(r -> {
@@ -71,9 +80,9 @@ public abstract class StandInServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    /** {@code https://127.0.0.1:<port>/} */
+    /** {@code https://127.0.0.1:<port>/} ({@code http} for a plain-HTTP service) */
     public String baseUrl() {
-        return "https://127.0.0.1:" + port() + "/";
+        return (server instanceof HttpsServer ? "https" : "http") + "://127.0.0.1:" + port() + "/";
     }
 
     /** Which operation this request is, or {@code null} if none matches (it is still logged and answered). */
@@ -212,7 +221,7 @@ public abstract class StandInServer implements AutoCloseable {
             }
         }
 
-        private static Map<String, String> decodeForm(String encoded) {
+        static Map<String, String> decodeForm(String encoded) {
             if (encoded == null || encoded.isEmpty()) {
                 return Collections.emptyMap();
             }
