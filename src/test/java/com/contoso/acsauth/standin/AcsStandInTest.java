@@ -12,6 +12,7 @@ import com.azure.core.exception.HttpResponseException;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.core.http.policy.FixedDelayOptions;
 import com.azure.core.http.policy.RetryOptions;
+import com.contoso.acsauth.standin.acs.AcsStandIn;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -26,6 +27,7 @@ import java.time.OffsetDateTime;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -72,6 +74,7 @@ class AcsStandInTest {
 
         assertTrue(user.getId().startsWith("8:acs:" + standIns.acs().resourceId() + "_"), user.getId());
         assertEquals(Set.of(user.getId()), standIns.acs().liveIdentities());
+        assertEquals(Optional.of(AcsStandIn.ACCESS_KEY_CALLER), standIns.acs().createdBy(user.getId()));
         assertEquals(1, standIns.calls().count(Operation.ACS_CREATE_IDENTITY));
         assertEquals(201, standIns.calls().calls().get(0).status());
     }

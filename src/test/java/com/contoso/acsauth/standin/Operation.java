@@ -7,6 +7,13 @@ public enum Operation {
     ENTRA_TOKEN_OBO,
     ENTRA_TOKEN_PASSWORD,
     ENTRA_TOKEN_CLIENT_CREDENTIALS,
+    /** A Kubernetes cluster's OIDC issuer (served beside Entra): its discovery document and its keys, fetched by Entra. */
+    CLUSTER_OIDC_DISCOVERY,
+    CLUSTER_OIDC_KEYS,
+    /** The App Service / Container Apps managed-identity endpoint ({@code IDENTITY_ENDPOINT}). */
+    MANAGED_IDENTITY_TOKEN,
+    /** The VM / AKS node Instance Metadata Service token endpoint. */
+    IMDS_TOKEN,
     GRAPH_GET_ME,
     GRAPH_CREATE_EXTENSION,
     GRAPH_GET_EXTENSION,

@@ -5,8 +5,10 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs the stand-ins on fixed ports until Ctrl-C / SIGTERM, for running the server by hand against them.
- * Ports: {@code -Dstandin.entra.port} (9441), {@code -Dstandin.graph.port} (9442), {@code -Dstandin.acs.port} (9443);
- * key material in {@code -Dstandin.workDir} (target/standin), reused across restarts.
+ * Ports: {@code -Dstandin.entra.port} (9441), {@code -Dstandin.graph.port} (9442), {@code -Dstandin.acs.port} (9443),
+ * {@code -Dstandin.identityEndpoint.port} (9444, managed identity, HTTP), {@code -Dstandin.imds.port} (9445, HTTP),
+ * {@code -Dstandin.clusterIssuer.port} (9446); key material in {@code -Dstandin.workDir} (target/standin), reused
+ * across restarts.
  */
 public final class StandInsMain {
 
@@ -17,7 +19,8 @@ public final class StandInsMain {
         StandInOptions options;
         try {
             options = new StandInOptions(port("standin.entra.port", 9441), port("standin.graph.port", 9442),
-                    port("standin.acs.port", 9443), Path.of(System.getProperty("standin.workDir", "target/standin")));
+                    port("standin.acs.port", 9443), port("standin.identityEndpoint.port", 9444), port("standin.imds.port", 9445),
+                    port("standin.clusterIssuer.port", 9446), Path.of(System.getProperty("standin.workDir", "target/standin")));
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);
@@ -40,6 +43,12 @@ public final class StandInsMain {
 
         System.out.println("Stand-ins running (Ctrl-C stops them). Server environment:");
         standIns.serverEnvironment().forEach((name, value) -> System.out.println(name + "=" + value));
+        System.out.println();
+        System.out.println("Without secrets: ACS endpoint " + standIns.acsEndpoint() + ", and for");
+        System.out.println("  App Service / Container Apps managed identity: " + standIns.managedIdentityEnvironment());
+        System.out.println("  IMDS managed identity: " + standIns.imdsEnvironment());
+        System.out.println("  AKS workload identity: " + standIns.workloadIdentityEnvironment());
+        System.out.println("  client certificate: " + standIns.certificateFiles());
         System.out.println();
         System.out.println("Server JVM options: " + standIns.trustStoreJvmOptions());
         System.out.println("Demo users (password grant, client " + standIns.entra().spaClientId() + " or " + standIns.apiClientId() + "):");

@@ -44,9 +44,13 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Azure Communication Services Identity (REST, HMAC-signed): create and delete identities, issue and revoke their
- * tokens, and exchange a Teams user's Entra token. Every request must carry a valid HMAC signature and an
- * {@code api-version}.
+ * Azure Communication Services Identity (REST): create and delete identities, issue and revoke their tokens, and
+ * exchange a Teams user's Entra token. Every request must carry an {@code api-version} and either a valid HMAC
+ * signature (the access key) or {@code Authorization: Bearer <Entra token>} (managed identity, workload identity, a
+ * service principal): the token must verify ({@link EntraBearerVerifier}, else 401 {@code Denied}) and its {@code oid}
+ * must hold a role assignment on this resource (else 403 {@code AuthorizationFailed}). By default the system- and
+ * user-assigned managed identities and the API app's service principal hold one; {@link #unassignRole} and
+ * {@link #assignRole} change that until {@link #reset()}.
  */
 public final class AcsStandIn extends StandInServer {
 
@@ -60,6 +64,13 @@ public final class AcsStandIn extends StandInServer {
     private static final String IDENTITY_PREFIX = "8:acs:" + RESOURCE_ID + "_";
     private static final DateTimeFormatter EXPIRES_ON = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSxxx");
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** The ARM id of this resource: the scope of its role assignments. */
+    public static final String RESOURCE_SCOPE = "/subscriptions/" + EntraStandIn.SUBSCRIPTION_ID
+            + "/resourceGroups/acs-auth/providers/Microsoft.Communication/communicationServices/acs-auth-standin";
+    /** {@link #createdBy} of identities created with the access key (HMAC). */
+    public static final String ACCESS_KEY_CALLER = "access-key";
+    private static final Set<String> DEFAULT_ROLE_ASSIGNEES = Set.of(EntraStandIn.SYSTEM_ASSIGNED_IDENTITY.objectId(),
+            EntraStandIn.USER_ASSIGNED_IDENTITY.objectId(), EntraStandIn.API_SERVICE_PRINCIPAL_ID);
 
     private final EntraStandIn entra;
     private final HmacVerifier hmac = new HmacVerifier(ACCESS_KEY, Clock.systemUTC());
@@ -68,11 +79,16 @@ public final class AcsStandIn extends StandInServer {
     private final Set<String> live = ConcurrentHashMap.newKeySet();
     private final Set<String> deleted = ConcurrentHashMap.newKeySet();
     private final Map<String, Instant> revokedAt = new ConcurrentHashMap<>();
+    private final Map<String, String> createdBy = new ConcurrentHashMap<>();
+    private final Set<String> roleAssignees = ConcurrentHashMap.newKeySet();
+    private final EntraBearerVerifier bearer;
 
     /** {@code tokenSigning}: ACS signs its tokens with a key of its own, not Entra's. */
     public AcsStandIn(int port, SSLContext tls, SelfSignedKeyStore tokenSigning, EntraStandIn entra, CallLog calls, Faults faults) {
         super("ACS", "standin.acs.port", port, tls, calls, faults);
         this.entra = entra;
+        this.bearer = new EntraBearerVerifier(entra);
+        roleAssignees.addAll(DEFAULT_ROLE_ASSIGNEES);
         try {
             this.tokenKey = new RSAKey.Builder((RSAPublicKey) tokenSigning.certificate().getPublicKey())
                     .privateKey(tokenSigning.privateKey())
@@ -91,6 +107,31 @@ public final class AcsStandIn extends StandInServer {
 
     public String accessKey() {
         return ACCESS_KEY;
+    }
+
+    /** {@code https://127.0.0.1:<port>/}: the endpoint alone, for a client that authenticates with an Entra token. */
+    public String endpoint() {
+        return baseUrl();
+    }
+
+    /** Gives the Entra principal (its object id: a managed identity's, a service principal's) a data role on this resource. */
+    public void assignRole(String objectId) {
+        roleAssignees.add(objectId);
+    }
+
+    /** Takes the principal's role away: its Entra tokens then get 403. */
+    public void unassignRole(String objectId) {
+        roleAssignees.remove(objectId);
+    }
+
+    /** The object ids that hold a role on this resource. */
+    public Set<String> roleAssignees() {
+        return Set.copyOf(roleAssignees);
+    }
+
+    /** Who created the identity: the {@code oid} of the Entra token, or {@link #ACCESS_KEY_CALLER}; empty if not created by a request. */
+    public Optional<String> createdBy(String identity) {
+        return Optional.ofNullable(createdBy.get(identity));
     }
 
     public String resourceId() {
@@ -122,11 +163,14 @@ public final class AcsStandIn extends StandInServer {
         return tokenKey.toPublicJWK();
     }
 
-    /** No identities, no revocations. */
+    /** No identities, no revocations, the default role assignments. */
     public void reset() {
         live.clear();
         deleted.clear();
         revokedAt.clear();
+        createdBy.clear();
+        roleAssignees.clear();
+        roleAssignees.addAll(DEFAULT_ROLE_ASSIGNEES);
     }
 
     // ---- HTTP -------------------------------------------------------------------------------------------------
@@ -168,10 +212,27 @@ public final class AcsStandIn extends StandInServer {
     @Override
     protected Response handle(Operation op, Request request) {
         try {
-            Optional<String> rejection = hmac.rejection(request);
-            if (rejection.isPresent()) {
-                return new AcsError(401, "Denied", "Denied by the resource provider.").toResponse()
-                        .withHeader("x-standin-reason", rejection.get());
+            String caller;
+            String authorization = request.header("Authorization");
+            if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                EntraBearerVerifier.Verdict verdict = bearer.verify(authorization.substring(7).trim());
+                if (verdict.rejection() != null) {
+                    return new AcsError(401, "Denied", "Denied by the resource provider.").toResponse()
+                            .withHeader("x-standin-reason", verdict.rejection());
+                }
+                if (!roleAssignees.contains(verdict.objectId())) {
+                    throw new AcsError(403, "AuthorizationFailed", "The client '" + verdict.objectId() + "' with object id '"
+                            + verdict.objectId() + "' does not have authorization to perform this action over scope '" + RESOURCE_SCOPE
+                            + "' or the scope is invalid. If access was recently granted, please refresh your credentials.");
+                }
+                caller = verdict.objectId();
+            } else {
+                Optional<String> rejection = hmac.rejection(request);
+                if (rejection.isPresent()) {
+                    return new AcsError(401, "Denied", "Denied by the resource provider.").toResponse()
+                            .withHeader("x-standin-reason", rejection.get());
+                }
+                caller = ACCESS_KEY_CALLER;
             }
             String apiVersion = request.queryParameters().get("api-version");
             if (apiVersion == null || apiVersion.isBlank()) {
@@ -185,7 +246,7 @@ public final class AcsStandIn extends StandInServer {
             Route route = route(request).orElseThrow(() -> new AcsError(404, "NotFound",
                     "No operation matches " + request.method() + " " + request.path() + "."));
             return switch (op) {
-                case ACS_CREATE_IDENTITY -> createIdentity(request);
+                case ACS_CREATE_IDENTITY -> createIdentity(request, caller);
                 case ACS_ISSUE_TOKEN -> issueToken(route.identity(), request);
                 case ACS_REVOKE_TOKENS -> revokeTokens(route.identity());
                 case ACS_DELETE_IDENTITY -> deleteIdentity(route.identity());
@@ -216,11 +277,12 @@ public final class AcsStandIn extends StandInServer {
                 .withHeader("Strict-Transport-Security", "max-age=2592000");
     }
 
-    private Response createIdentity(Request request) throws AcsError {
+    private Response createIdentity(Request request, String caller) throws AcsError {
         JsonObject body = jsonBody(request);
         List<String> scopes = body.containsKey("createTokenWithScopes") ? scopes(body, "createTokenWithScopes") : List.of();
         int minutes = expiresInMinutes(body);
         String id = createIdentity();
+        createdBy.put(id, caller);
         var answer = Json.createObjectBuilder().add("identity", Json.createObjectBuilder().add("id", id));
         if (!scopes.isEmpty()) {
             answer.add("accessToken", token(id, scopes, minutes));

@@ -23,11 +23,13 @@ import jakarta.json.JsonObject;
 
 import javax.net.ssl.SSLContext;
 import java.net.URLDecoder;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.text.ParseException;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,8 +46,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Microsoft Entra ID v2 for one tenant: OpenID discovery, the signing keys, and the token endpoint for
  * On-Behalf-Of (the server's Graph token), the resource-owner password grant (the demo users' API and Teams
- * tokens) and client credentials (the API app's own app-only Graph token). Also answers what msal4j asks for on the
+ * tokens) and client credentials (app-only Graph and ACS tokens). Also answers what msal4j asks for on the
  * side: instance discovery and the user realm.
+ *
+ * <p>Confidential clients prove themselves with a secret, or with {@code client_assertion_type=
+ * urn:ietf:params:oauth:client-assertion-type:jwt-bearer} and a {@code client_assertion} that is either signed with
+ * a registered certificate ({@code x5t} / {@code x5t#S256}) or trusted by one of the client's federated identity
+ * credentials (see {@link ClientAuthentication}). The API app has a secret, the certificate that
+ * {@code StandIns.certificateFiles()} exports, and two federated credentials: the user-assigned managed identity's
+ * tokens and the cluster's service-account tokens. The user-assigned managed identity trusts the service-account
+ * tokens too (AKS workload identity with a managed identity as the client).
+ *
+ * <p>It also mints the tokens the managed-identity endpoints hand out ({@link #managedIdentityTokenClaims}).
  */
 public final class EntraStandIn extends StandInServer {
 
@@ -67,8 +79,22 @@ public final class EntraStandIn extends StandInServer {
     public static final List<String> CONSENTED_GRAPH_APP_ROLES = List.of("User.Read.All");
     /** The object id of the API app's service principal: oid and sub of its app-only tokens. */
     public static final String API_SERVICE_PRINCIPAL_ID = "3d5c4b6a-7e8f-4a9b-8c0d-1e2f3a4b5c6d";
+    /** ACS's resource URI: managed-identity {@code resource}, client-credentials scope {@code <it>/.default}, token audience. */
+    public static final String ACS_RESOURCE = "https://communication.azure.com";
+    public static final String SUBSCRIPTION_ID = "5b5c2f1e-7a6d-4c3b-9e8f-1a2b3c4d5e6f";
+    /** The identity Azure gives the App Service / Container App (or VM) itself. */
+    public static final ManagedIdentity SYSTEM_ASSIGNED_IDENTITY = new ManagedIdentity("acs-auth-server",
+            "5e5e7e11-0000-4000-8000-000000000511", "5e5e7e11-0b1e-4000-8000-000000000511",
+            "/subscriptions/" + SUBSCRIPTION_ID + "/resourceGroups/acs-auth/providers/Microsoft.Web/sites/acs-auth-server", true);
+    /** A user-assigned identity attached to the same host; selected by its client id. */
+    public static final ManagedIdentity USER_ASSIGNED_IDENTITY = new ManagedIdentity("acs-auth-identity",
+            "0e5e2a55-0000-4000-8000-000000000a55", "0e5e2a55-0b1e-4000-8000-000000000a55",
+            "/subscriptions/" + SUBSCRIPTION_ID + "/resourceGroups/acs-auth/providers/Microsoft.ManagedIdentity/userAssignedIdentities/acs-auth-identity",
+            false);
 
     static final Duration TOKEN_LIFETIME = Duration.ofHours(1);
+    /** Managed-identity tokens live a day (the endpoints cache them that long). */
+    static final Duration MANAGED_IDENTITY_TOKEN_LIFETIME = Duration.ofHours(24);
 
     private static final List<DemoUser> USERS = List.of(
             new DemoUser("alice@" + TENANT_DOMAIN, "alice-password", "a11ce000-0000-4000-8000-000000000001", "Alice Adams"),
@@ -82,8 +108,17 @@ public final class EntraStandIn extends StandInServer {
     private final Set<String> mfaRequired = ConcurrentHashMap.newKeySet();
     private volatile List<String> graphAppRoles = CONSENTED_GRAPH_APP_ROLES;
     private final Set<String> extraGraphResources = ConcurrentHashMap.newKeySet();
+    private final X509Certificate apiAppCertificate;
+    private final FederatedCredential workloadCredential;
+    private volatile Map<String, ConfidentialClient> confidentialClients;
 
-    public EntraStandIn(int port, SSLContext tls, SelfSignedKeyStore signing, CallLog calls, Faults faults) {
+    /**
+     * @param clientTls          trusts the other stand-ins: Entra fetches a federated issuer's discovery document and keys with it
+     * @param apiAppCertificate  registered on the API app, for certificate-signed client assertions
+     * @param workloadCredential the cluster's service-account tokens, trusted by the API app and the user-assigned identity
+     */
+    public EntraStandIn(int port, SSLContext tls, SSLContext clientTls, SelfSignedKeyStore signing, X509Certificate apiAppCertificate,
+                        FederatedCredential workloadCredential, CallLog calls, Faults faults) {
         super("Entra", "standin.entra.port", port, tls, calls, faults);
         this.signingKey = publishedKey(signing);
         try {
@@ -91,7 +126,23 @@ public final class EntraStandIn extends StandInServer {
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }
-        this.tokenEndpoint = new TokenEndpoint(this);
+        this.apiAppCertificate = apiAppCertificate;
+        this.workloadCredential = workloadCredential;
+        registerDefaultClients();
+        HttpClient federatedIssuers = HttpClient.newBuilder().sslContext(clientTls).connectTimeout(Duration.ofSeconds(5)).build();
+        this.tokenEndpoint = new TokenEndpoint(this, new ClientAuthentication(this, federatedIssuers));
+    }
+
+    private void registerDefaultClients() {
+        ConfidentialClient api = new ConfidentialClient(API_CLIENT_ID, "ACS Auth Server", API_SERVICE_PRINCIPAL_ID, API_CLIENT_SECRET);
+        api.certificates().add(apiAppCertificate);
+        api.federatedCredentials().add(FederatedCredential.of("app-service-user-assigned-identity", issuer(),
+                USER_ASSIGNED_IDENTITY.objectId()));
+        api.federatedCredentials().add(workloadCredential);
+        ConfidentialClient userAssigned = new ConfidentialClient(USER_ASSIGNED_IDENTITY.clientId(), USER_ASSIGNED_IDENTITY.displayName(),
+                USER_ASSIGNED_IDENTITY.objectId(), null);
+        userAssigned.federatedCredentials().add(workloadCredential);
+        confidentialClients = Map.of(api.clientId(), api, userAssigned.clientId(), userAssigned);
     }
 
     // Entra publishes each key with its certificate; kid is the certificate's SHA-1 thumbprint, like x5t
@@ -207,26 +258,31 @@ public final class EntraStandIn extends StandInServer {
 
     /** Claims of an app-only Graph token for {@code appId}, prefilled, for crafting bad tokens. */
     public JWTClaimsSet.Builder graphAppTokenClaims(String appId) {
+        JWTClaimsSet.Builder claims = appTokenClaims(appId, "ACS Auth Server", API_SERVICE_PRINCIPAL_ID, GRAPH_AUDIENCE, "1");
+        // Entra leaves roles out, rather than sending an empty list, when no application permission is consented
+        List<String> roles = graphAppRoles;
+        return roles.isEmpty() ? claims : claims.claim("roles", roles);
+    }
+
+    /** A v1 app-only token: {@code appidacr} 1 for a secret, 2 for a certificate or federated assertion. */
+    JWTClaimsSet.Builder appTokenClaims(String appId, String appName, String servicePrincipalId, String audience, String appidacr) {
         Instant now = Instant.now();
-        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
-                .audience(GRAPH_AUDIENCE)
+        return new JWTClaimsSet.Builder()
+                .audience(audience)
                 .issuer(v1Issuer())
                 .issueTime(Date.from(now))
                 .notBeforeTime(Date.from(now))
                 .expirationTime(Date.from(now.plus(TOKEN_LIFETIME)))
-                .claim("app_displayname", "ACS Auth Server")
+                .claim("app_displayname", appName)
                 .claim("appid", appId)
-                .claim("appidacr", "1")
+                .claim("appidacr", appidacr)
                 .claim("idp", v1Issuer())
                 .claim("idtyp", "app")
-                .claim("oid", API_SERVICE_PRINCIPAL_ID)
-                .subject(API_SERVICE_PRINCIPAL_ID)
+                .claim("oid", servicePrincipalId)
+                .subject(servicePrincipalId)
                 .claim("tid", TENANT_ID)
                 .claim("uti", uniqueTokenId())
                 .claim("ver", "1.0");
-        // Entra leaves roles out, rather than sending an empty list, when no application permission is consented
-        List<String> roles = graphAppRoles;
-        return roles.isEmpty() ? claims : claims.claim("roles", roles);
     }
 
     /** The Graph application permissions client credentials puts in {@code roles}; none withholds them all. */
@@ -257,6 +313,81 @@ public final class EntraStandIn extends StandInServer {
         }
     }
 
+    /**
+     * The API app or the user-assigned identity (by client id) with its live credential lists: add or remove
+     * certificates and federated credentials to test their absence; {@link #reset()} restores the defaults.
+     */
+    public ConfidentialClient confidentialClient(String clientId) {
+        ConfidentialClient client = confidentialClients.get(clientId);
+        if (client == null) {
+            throw new IllegalArgumentException("no confidential client " + clientId + "; there are " + confidentialClients.keySet());
+        }
+        return client;
+    }
+
+    /** The certificate registered on the API app (the one {@code StandIns.certificateFiles()} exports). */
+    public X509Certificate apiAppCertificate() {
+        return apiAppCertificate;
+    }
+
+    /** The system-assigned identity, then the user-assigned one. */
+    public List<ManagedIdentity> managedIdentities() {
+        return List.of(SYSTEM_ASSIGNED_IDENTITY, USER_ASSIGNED_IDENTITY);
+    }
+
+    /**
+     * The claims of the token a managed-identity endpoint hands {@code identity} for {@code resource}, or empty when
+     * the tenant has no such resource principal. ACS ({@code https://communication.azure.com}, with or without the
+     * trailing slash, kept in {@code aud} as asked): a v1 app-only token. {@code api://AzureADTokenExchange}: a v2 token
+     * from {@link #issuer()} for a federated identity credential. Both: {@code oid} = {@code sub} = the identity's
+     * object id, {@code idtyp: app}, {@code xms_mirid}, 24 h.
+     */
+    public Optional<JWTClaimsSet> managedIdentityTokenClaims(ManagedIdentity identity, String resource) {
+        String trimmed = resource.endsWith("/") ? resource.substring(0, resource.length() - 1) : resource;
+        Instant now = Instant.now();
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
+                .issueTime(Date.from(now))
+                .notBeforeTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(MANAGED_IDENTITY_TOKEN_LIFETIME)))
+                .claim("idtyp", "app")
+                .claim("oid", identity.objectId())
+                .subject(identity.objectId())
+                .claim("tid", TENANT_ID)
+                .claim("uti", uniqueTokenId())
+                .claim("xms_mirid", identity.resourceId());
+        if (trimmed.equalsIgnoreCase(ACS_RESOURCE)) {
+            return Optional.of(claims.audience(resource)
+                    .issuer(v1Issuer())
+                    .claim("appid", identity.clientId())
+                    .claim("appidacr", "2")
+                    .claim("idp", v1Issuer())
+                    .claim("ver", "1.0")
+                    .build());
+        }
+        if (trimmed.equals(FederatedCredential.TOKEN_EXCHANGE_AUDIENCE)) {
+            return Optional.of(claims.audience(FederatedCredential.TOKEN_EXCHANGE_AUDIENCE)
+                    .issuer(issuer())
+                    .claim("azp", identity.clientId())
+                    .claim("azpacr", "2")
+                    .claim("ver", "2.0")
+                    .build());
+        }
+        return Optional.empty();
+    }
+
+    /** A signed {@link #managedIdentityTokenClaims} token; throws for a resource Entra does not know. */
+    public String managedIdentityToken(ManagedIdentity identity, String resource) {
+        return sign(managedIdentityTokenClaims(identity, resource)
+                .orElseThrow(() -> new IllegalArgumentException("no resource principal " + resource)));
+    }
+
+    /** AADSTS500011, as Entra and the managed-identity endpoints word it for a resource the tenant does not have. */
+    public static String resourceNotFoundMessage(String resource) {
+        return "AADSTS500011: The resource principal named " + resource + " was not found in the tenant named " + TENANT_DOMAIN
+                + ". This can happen if the application has not been installed by the administrator of the tenant or consented"
+                + " to by any user in the tenant. You might have sent your authentication request to the wrong tenant.";
+    }
+
     /** On-Behalf-Of answers {@code invalid_grant} AADSTS65001 while true. */
     public void withholdConsent(boolean withheld) {
         consentWithheld.set(withheld);
@@ -267,11 +398,12 @@ public final class EntraStandIn extends StandInServer {
         mfaRequired.add(oid);
     }
 
-    /** Back to consent given and no MFA demands. */
+    /** Back to consent given, no MFA demands and the default client credentials. */
     public void reset() {
         consentWithheld.set(false);
         mfaRequired.clear();
         graphAppRoles = CONSENTED_GRAPH_APP_ROLES;
+        registerDefaultClients();
     }
 
     /**
@@ -368,7 +500,11 @@ public final class EntraStandIn extends StandInServer {
     }
 
     Set<String> registeredClients() {
-        return Set.of(API_CLIENT_ID, SPA_CLIENT_ID);
+        return Set.of(API_CLIENT_ID, SPA_CLIENT_ID, USER_ASSIGNED_IDENTITY.clientId());
+    }
+
+    Optional<ConfidentialClient> confidentialClientIfAny(String clientId) {
+        return Optional.ofNullable(confidentialClients.get(clientId));
     }
 
     // Entra's sub is pairwise per app; a stable hash is enough to keep it different from oid

@@ -11,13 +11,11 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import jakarta.json.Json;
 
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,18 +26,16 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 import static com.contoso.acsauth.standin.entra.EntraStandIn.API_CLIENT_ID;
-import static com.contoso.acsauth.standin.entra.EntraStandIn.API_CLIENT_SECRET;
 import static com.contoso.acsauth.standin.entra.EntraStandIn.CONSENTED_GRAPH_PERMISSIONS;
 import static com.contoso.acsauth.standin.entra.EntraStandIn.GRAPH_APP_ID;
 import static com.contoso.acsauth.standin.entra.EntraStandIn.GRAPH_AUDIENCE;
-import static com.contoso.acsauth.standin.entra.EntraStandIn.SPA_CLIENT_ID;
 import static com.contoso.acsauth.standin.entra.EntraStandIn.TEAMS_AUDIENCE;
 import static com.contoso.acsauth.standin.entra.EntraStandIn.TEAMS_SCOPES;
 import static com.contoso.acsauth.standin.entra.EntraStandIn.TENANT_ID;
 
 /**
  * {@code POST /{tenant}/oauth2/v2.0/token}: the On-Behalf-Of, password and client credentials grants, checked the way
- * Entra checks them.
+ * Entra checks them. Confidential clients authenticate with a secret or a client assertion ({@link ClientAuthentication}).
  */
 final class TokenEndpoint {
 
@@ -50,16 +46,19 @@ final class TokenEndpoint {
     private static final String API_APP_NAME = "ACS Auth Server";
 
     private final EntraStandIn entra;
+    private final ClientAuthentication clientAuthentication;
 
-    TokenEndpoint(EntraStandIn entra) {
+    TokenEndpoint(EntraStandIn entra, ClientAuthentication clientAuthentication) {
         this.entra = entra;
+        this.clientAuthentication = clientAuthentication;
     }
 
     // ---- On-Behalf-Of -----------------------------------------------------------------------------------------
 
     Response onBehalfOf(Request request) throws AadError {
         Map<String, String> form = request.form();
-        String clientId = authenticateConfidentialClient(request, form);
+        ClientAuthentication.Authenticated client = authenticateConfidentialClient(request, form);
+        String clientId = client.clientId();
         String assertion = required(form, "assertion");
         String tokenUse = required(form, "requested_token_use");
         if (!"on_behalf_of".equals(tokenUse)) {
@@ -83,27 +82,19 @@ final class TokenEndpoint {
                     + " moved to a new location, you must enroll in multi-factor authentication to access '" + GRAPH_APP_ID + "'.",
                     "basic_action", claims);
         }
-        JWTClaimsSet graphClaims = entra.graphTokenClaims(demoUser, clientId).build();
+        JWTClaimsSet graphClaims = entra.graphTokenClaims(demoUser, clientId)
+                .claim("appidacr", client.method().authenticationContextClass).build();
         String scope = CONSENTED_GRAPH_PERMISSIONS.stream().map(p -> GRAPH_AUDIENCE + "/" + p).collect(Collectors.joining(" "));
         return tokenResponse(entra.sign(graphClaims), graphClaims, scope, demoUser, clientId, form);
     }
 
-    private String authenticateConfidentialClient(Request request, Map<String, String> form) throws AadError {
-        ClientCredentials credentials = clientCredentials(request, form);
-        String clientId = credentials.clientId();
-        if (clientId == null) {
-            throw AadError.missingParameter("client_id");
-        }
-        requireRegistered(clientId);
-        if (credentials.secret() == null) {
-            throw new AadError(401, "invalid_client", 7000218,
-                    "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
-        }
-        if (!clientId.equals(API_CLIENT_ID) || !credentials.secret().equals(API_CLIENT_SECRET)) {
-            throw new AadError(401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the"
-                    + " request is the client secret value, not the client secret ID, for a secret added to app '" + clientId + "'.");
-        }
-        return clientId;
+    private ClientAuthentication.Authenticated authenticateConfidentialClient(Request request, Map<String, String> form) throws AadError {
+        return clientAuthentication.authenticate(ClientAuthentication.presented(request, form), tenantOf(request));
+    }
+
+    // the tenant segment the client addressed, as it must appear in a certificate assertion's aud
+    private static String tenantOf(Request request) {
+        return request.path().split("/")[1];
     }
 
     private JWTClaimsSet verifyAssertion(String assertion, String clientId) throws AadError {
@@ -205,23 +196,15 @@ final class TokenEndpoint {
 
     Response password(Request request) throws AadError {
         Map<String, String> form = request.form();
-        ClientCredentials credentials = clientCredentials(request, form);
-        String clientId = credentials.clientId();
+        ClientAuthentication.Presented presented = ClientAuthentication.presented(request, form);
+        String clientId = presented.clientId();
         if (clientId == null) {
             throw AadError.missingParameter("client_id");
         }
-        requireRegistered(clientId);
+        clientAuthentication.requireRegistered(clientId);
         String azpacr = "0";
-        if (credentials.secret() != null) {
-            if (clientId.equals(SPA_CLIENT_ID)) {
-                throw new AadError(401, "invalid_client", 700025,
-                        "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.");
-            }
-            if (!credentials.secret().equals(API_CLIENT_SECRET)) {
-                throw new AadError(401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the"
-                        + " request is the client secret value, not the client secret ID, for a secret added to app '" + clientId + "'.");
-            }
-            azpacr = "1";
+        if (presented.anyCredential()) {
+            azpacr = clientAuthentication.authenticate(presented, tenantOf(request)).method().authenticationContextClass;
         }
         String username = required(form, "username");
         String password = required(form, "password");
@@ -260,10 +243,16 @@ final class TokenEndpoint {
 
     // ---- client credentials -----------------------------------------------------------------------------------
 
-    /** The API app's own Graph token: {@code scope} must be one resource's {@code /.default}; roles, no scp, no id_token. */
+    /**
+     * An app-only token: {@code scope} must be one resource's {@code /.default}; no scp, no id_token. Graph (roles:
+     * the consented app roles, for the API app) or ACS ({@code https://communication.azure.com/.default}, also with
+     * the double slash azure-communication-identity asks for; {@code aud} keeps the form asked for).
+     */
     Response clientCredentials(Request request) throws AadError {
         Map<String, String> form = request.form();
-        String clientId = authenticateConfidentialClient(request, form);
+        ClientAuthentication.Authenticated client = authenticateConfidentialClient(request, form);
+        String clientId = client.clientId();
+        String acr = client.method().authenticationContextClass;
         String scope = required(form, "scope");
         List<String> resourceScopes = resourceScopes(scope);
         if (resourceScopes.size() != 1 || !resourceScopes.get(0).toLowerCase(Locale.ROOT).endsWith("/.default")) {
@@ -279,13 +268,20 @@ final class TokenEndpoint {
             audience = GRAPH_AUDIENCE;
         } else if (resource.equalsIgnoreCase(GRAPH_APP_ID)) {
             audience = GRAPH_APP_ID;
+        } else if (resource.equalsIgnoreCase(EntraStandIn.ACS_RESOURCE) || resource.equalsIgnoreCase(EntraStandIn.ACS_RESOURCE + "/")) {
+            audience = resource;
         } else {
             throw new AadError(400, "invalid_resource", 500011, "The resource principal named " + resource + " was not found"
                     + " in the tenant named " + EntraStandIn.TENANT_DOMAIN + ". This can happen if the application has not been"
                     + " installed by the administrator of the tenant or consented to by any user in the tenant. You might have"
                     + " sent your authentication request to the wrong tenant.");
         }
-        JWTClaimsSet claims = entra.graphAppTokenClaims(clientId).audience(audience).build();
+        ConfidentialClient app = client.client();
+        boolean graph = audience.equals(GRAPH_AUDIENCE) || audience.equals(GRAPH_APP_ID);
+        // only the API app has Graph application permissions (roles); ACS authorizes by role assignment, not roles
+        JWTClaimsSet claims = (graph && clientId.equals(API_CLIENT_ID) ? entra.graphAppTokenClaims(clientId)
+                : entra.appTokenClaims(clientId, app.displayName(), app.servicePrincipalId(), audience, acr))
+                .audience(audience).claim("appidacr", acr).build();
         long expiresIn = Math.max(0, Duration.between(Instant.now(), claims.getExpirationTime().toInstant()).getSeconds());
         // as Entra answers this grant: no scope, refresh token, id_token or client_info
         return Response.json(200, Json.createObjectBuilder()
@@ -321,14 +317,6 @@ final class TokenEndpoint {
         return Response.json(200, body.build());
     }
 
-    private void requireRegistered(String clientId) throws AadError {
-        if (!entra.registeredClients().contains(clientId)) {
-            throw new AadError(400, "unauthorized_client", 700016, "Application with identifier '" + clientId + "' was not found in"
-                    + " the directory '" + EntraStandIn.TENANT_DOMAIN + "'. This can happen if the application has not been installed by"
-                    + " the administrator of the tenant or consented to by any user in the tenant.");
-        }
-    }
-
     private static List<String> resourceScopes(String scope) {
         List<String> scopes = new ArrayList<>();
         for (String s : scope.trim().split("\\s+")) {
@@ -352,27 +340,4 @@ final class TokenEndpoint {
         return value;
     }
 
-    // client_secret_post or client_secret_basic (RFC 6749 2.3.1: both parts form-url-encoded before Base64)
-    private static ClientCredentials clientCredentials(Request request, Map<String, String> form) throws AadError {
-        String authorization = request.header("Authorization");
-        if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
-            String decoded;
-            try {
-                decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()), StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                throw new AadError(401, "invalid_client", 7000215, "Invalid client secret provided (malformed Basic credentials).");
-            }
-            int colon = decoded.indexOf(':');
-            if (colon < 0) {
-                throw new AadError(401, "invalid_client", 7000215, "Invalid client secret provided (malformed Basic credentials).");
-            }
-            return new ClientCredentials(
-                    URLDecoder.decode(decoded.substring(0, colon), StandardCharsets.UTF_8),
-                    URLDecoder.decode(decoded.substring(colon + 1), StandardCharsets.UTF_8));
-        }
-        return new ClientCredentials(form.get("client_id"), form.get("client_secret"));
-    }
-
-    private record ClientCredentials(String clientId, String secret) {
-    }
 }
