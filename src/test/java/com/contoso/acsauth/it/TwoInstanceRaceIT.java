@@ -97,9 +97,13 @@ class TwoInstanceRaceIT {
             assertEquals(Optional.of(id), first.mappings().of(users.get(i)));
             winners.add(id);
         }
-        assertEquals(2 * USERS, first.standIns().calls().count(Operation.ACS_CREATE_IDENTITY), "every request created one");
+        // a request the machine delays past the slowed create finds the mapping and creates nothing: fine, but at
+        // least one pair must have raced, or this test proved nothing
+        int created = first.standIns().calls().count(Operation.ACS_CREATE_IDENTITY);
+        System.out.printf("[two instances] %d of %d users raced%n", created - USERS, USERS);
+        assertTrue(created > USERS, () -> "no first POST raced: " + created + " creates for " + USERS + " users");
         assertEquals(winners, first.standIns().acs().liveIdentities(), "each loser deleted its identity: no orphan");
-        assertEquals(USERS, first.standIns().acs().deletedIdentities().size());
+        assertEquals(created - USERS, first.standIns().acs().deletedIdentities().size());
         assertTrue(first.standIns().acs().deletedIdentities().stream().noneMatch(winners::contains));
     }
 
