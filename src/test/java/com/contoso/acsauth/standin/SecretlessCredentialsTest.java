@@ -255,6 +255,8 @@ class SecretlessCredentialsTest {
         refused.put(700024, cluster.sign(new JWTClaimsSet.Builder(valid).expirationTime(Date.from(Instant.now().minusSeconds(1))).build()));
         refused.put(700212, cluster.sign(new JWTClaimsSet.Builder(valid).audience("api://someone-else").build()));
         refused.put(700213, cluster.sign(cluster.serviceAccountTokenClaims("default", "acs-auth-server").build()));
+        // Entra's own tokens count only when app-only: a user's token is no workload's credential
+        refused.put(700229, standIns.entra().apiToken(standIns.entra().user("bob")));
 
         for (Map.Entry<Integer, String> bad : refused.entrySet()) {
             assertEntraError(bad.getKey(), 401, () -> onBehalfOf(ClientCredentialFactory.createFromClientAssertion(bad.getValue()), "alice"));

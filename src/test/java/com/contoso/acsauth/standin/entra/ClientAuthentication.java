@@ -49,7 +49,8 @@ import java.util.Set;
  *       {@code aud} = this token endpoint, {@code exp}/{@code nbf}, {@code jti}; or</li>
  *   <li>a federated assertion: a JWT whose issuer, subject and audience match one of the client's federated identity
  *       credentials, signed with a key the issuer publishes (Entra's own key for its own issuer, else fetched from
- *       the issuer's {@code .well-known/openid-configuration} and {@code jwks_uri}), and within its lifetime.</li>
+ *       the issuer's {@code .well-known/openid-configuration} and {@code jwks_uri}), within its lifetime, and (from
+ *       Entra's own issuer, i.e. a managed identity's token) app-only.</li>
  * </ul>
  */
 final class ClientAuthentication {
@@ -261,6 +262,10 @@ final class ClientAuthentication {
                     + " found or the signature did not verify., Key id: '" + jwt.getHeader().getKeyID() + "', Issuer: '" + issuer + "']");
         }
         requireWithinLifetime(claims, FEDERATION_DOCS);
+        if (isEntraIssuer(issuer) && !"app".equals(claims.getClaim("idtyp"))) {
+            throw new AadError(401, "invalid_client", 700229, "Forbidden token type. Only app-only tokens may be used as Federated"
+                    + " Identity Credentials for AAD issuer.");
+        }
         List<String> audience = claims.getAudience();
         List<FederatedCredential> sameAudience = sameIssuer.stream()
                 .filter(f -> f.audiences().stream().anyMatch(audience::contains))
@@ -276,9 +281,13 @@ final class ClientAuthentication {
         }
     }
 
+    private boolean isEntraIssuer(String issuer) {
+        return issuer.equals(entra.issuer()) || issuer.equals(entra.v1Issuer());
+    }
+
     // Entra trusts its own keys for its own issuers; any other issuer publishes its keys under OpenID discovery
     private RSAPublicKey issuerKey(String issuer, String keyId) throws AadError {
-        if (issuer.equals(entra.issuer()) || issuer.equals(entra.v1Issuer())) {
+        if (isEntraIssuer(issuer)) {
             try {
                 return entra.signingKey().getKeyID().equals(keyId) ? entra.signingKey().toRSAPublicKey() : null;
             } catch (JOSEException e) {
