@@ -18,6 +18,7 @@ import jakarta.json.Json;
 import jakarta.json.JsonObject;
 
 import javax.net.ssl.SSLContext;
+import java.nio.charset.StandardCharsets;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.time.Instant;
@@ -109,7 +110,7 @@ public final class ClusterOidcIssuer extends StandInServer {
                         "namespace", namespace,
                         "node", Map.of("name", "aks-nodepool1-12345678-vmss000000", "uid", UUID.randomUUID().toString()),
                         "pod", Map.of("name", pod, "uid", UUID.randomUUID().toString()),
-                        "serviceaccount", Map.of("name", serviceAccount, "uid", UUID.nameUUIDFromBytes(serviceAccount.getBytes()).toString())))
+                        "serviceaccount", Map.of("name", serviceAccount, "uid", UUID.nameUUIDFromBytes(serviceAccount.getBytes(StandardCharsets.UTF_8)).toString())))
                 .notBeforeTime(Date.from(now))
                 .subject(subject(namespace, serviceAccount));
     }

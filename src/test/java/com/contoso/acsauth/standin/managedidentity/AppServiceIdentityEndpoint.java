@@ -98,7 +98,7 @@ public final class AppServiceIdentityEndpoint extends ManagedIdentityEndpoint {
 
     @Override
     protected Response errorResponse(Operation op, Request request, int status) {
-        return error(status, status >= 500 ? "An unexpected error occured while fetching the AAD Token." : "Injected fault " + status + ".");
+        return error(status, status >= 500 ? "An unexpected error occurred while fetching the AAD Token." : "Injected fault " + status + ".");
     }
 
     private static Response error(int status, String message) {
