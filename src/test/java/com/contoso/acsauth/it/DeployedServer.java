@@ -107,10 +107,16 @@ public final class DeployedServer {
      * instances behind one load balancer, or one with another setting. The caller closes it.
      */
     ServerRuntime startAnother(String name, Map<String, String> extraEnv) {
+        return startAnother(name, extraEnv, java.util.Set.of());
+    }
+
+    /** As {@link #startAnother(String, Map)}, without the variables named in {@code removed} (another credential kind). */
+    ServerRuntime startAnother(String name, Map<String, String> extraEnv, java.util.Set<String> removed) {
         Path buildDir = buildDir();
         ServerRuntime another = ServerRuntime.named(runtimeName(), buildDir, buildDir.resolve(name + "-" + runtimeName()), 0);
         try {
             Map<String, String> env = new LinkedHashMap<>(environment(standIns, mapping, another, postgres));
+            env.keySet().removeAll(removed);
             env.putAll(extraEnv);
             another.start(war(buildDir), env, jvmOptions(standIns));
             return another;

@@ -35,7 +35,9 @@ class MisconfigurationIT {
                 "AAD_CLIENT_SECRET", secret,
                 "ACS_CONNECTION_STRING", "endpoint=http://plain.example/;accesskey=" + secret,
                 "ACS_TOKEN_EXPIRES_IN_MINUTES", "30",
-                "MAPPING_STORE", "redis");
+                "MAPPING_STORE", "redis",
+                "ACS_ENDPOINT", "https://contoso.communication.azure.com/",
+                "AAD_CLIENT_ASSERTION", "kerberos");
 
         Path workDir = buildDir.resolve("misconfigured-" + name);
         try (ServerRuntime misconfigured = ServerRuntime.named(name, buildDir, workDir, 0)) {
@@ -43,7 +45,8 @@ class MisconfigurationIT {
 
             String log = logsUnder(workDir);
             assertTrue(log.contains("acs-auth-server cannot start, fix its configuration"), log);
-            for (String named : List.of("AAD_TENANT_ID", "ACS_CONNECTION_STRING", "ACS_TOKEN_EXPIRES_IN_MINUTES", "MAPPING_STORE")) {
+            for (String named : List.of("AAD_TENANT_ID", "ACS_CONNECTION_STRING", "ACS_TOKEN_EXPIRES_IN_MINUTES", "MAPPING_STORE",
+                    "ACS_ENDPOINT", "AAD_CLIENT_ASSERTION")) {
                 assertTrue(log.contains(named), () -> named + " not named in:\n" + log);
             }
             assertFalse(log.contains(secret), "a secret was echoed into the log");

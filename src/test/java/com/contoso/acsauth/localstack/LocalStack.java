@@ -90,14 +90,17 @@ public final class LocalStack {
 
         Map<String, String> env = new LinkedHashMap<>(standIns.serverEnvironment());
         env.put("OPENAPI_UI_ENABLED", "true");
+        String credentials;
         try {
             env.putAll(mappingStore(server, buildDir));
+            credentials = credentials(standIns, env);
         } catch (IllegalArgumentException e) {
             fail(e.getMessage());
             return;
         }
         System.out.println("Stand-ins listening: Entra ID " + standIns.aadInstance() + ", Graph " + standIns.graphBaseUrl()
                 + ", ACS https://127.0.0.1:" + acsPort + "/");
+        System.out.println("Credentials: " + credentials);
         System.out.println("Starting " + runtime + " with " + war.getFileName() + " on port " + apiPort
                 + " (log: " + shown(workDir.resolve(runtime + "/server.log")) + ") ...");
         try {
@@ -197,6 +200,33 @@ public final class LocalStack {
             env.put("MAPPING_DATASOURCE", server.addDataSource(dataSource));
         }
         return env;
+    }
+
+    /**
+     * {@code -Dcredentials=secretless}: no secret in the server's settings, as recommended on Azure: ACS with a token of
+     * the user-assigned managed identity (the stand-in's App Service identity endpoint), On-Behalf-Of with that
+     * identity's token as a federated assertion. Default: the client secret and the ACS access key.
+     */
+    private static String credentials(StandIns standIns, Map<String, String> env) {
+        String kind = System.getProperty("credentials", "secrets");
+        if ("secrets".equals(kind)) {
+            return "client secret (AAD_CLIENT_SECRET) for On-Behalf-Of, access key (ACS_CONNECTION_STRING) for ACS;"
+                    + " -Dcredentials=secretless for none";
+        }
+        if (!"secretless".equals(kind)) {
+            throw new IllegalArgumentException("-Dcredentials=" + kind + ": use secrets (default) or secretless");
+        }
+        env.remove("AAD_CLIENT_SECRET");
+        env.remove("ACS_CONNECTION_STRING");
+        env.putAll(standIns.managedIdentityEnvironment());
+        env.put("ACS_ENDPOINT", standIns.acsEndpoint());
+        env.put("MANAGED_IDENTITY_CLIENT_ID", EntraStandIn.USER_ASSIGNED_IDENTITY.clientId());
+        if (!"database".equals(env.get("MAPPING_STORE"))) {
+            env.put("AAD_CLIENT_ASSERTION", "managed-identity");
+        }
+        return "no secret: the user-assigned managed identity " + EntraStandIn.USER_ASSIGNED_IDENTITY.clientId()
+                + " (IDENTITY_ENDPOINT " + standIns.managedIdentityEnvironment().get("IDENTITY_ENDPOINT") + ") signs in to ACS"
+                + ("database".equals(env.get("MAPPING_STORE")) ? "" : " and is the app's federated credential for On-Behalf-Of");
     }
 
     private static void requireFree(int port, String what, String property) {
