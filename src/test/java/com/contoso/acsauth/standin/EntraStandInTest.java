@@ -3,6 +3,7 @@ package com.contoso.acsauth.standin;
 import com.microsoft.aad.msal4j.ClientCredentialFactory;
 import com.microsoft.aad.msal4j.ClientCredentialParameters;
 import com.microsoft.aad.msal4j.ConfidentialClientApplication;
+import com.microsoft.aad.msal4j.IClientCredential;
 import com.microsoft.aad.msal4j.IAuthenticationResult;
 import com.microsoft.aad.msal4j.InteractionRequiredExceptionReason;
 import com.microsoft.aad.msal4j.MsalInteractionRequiredException;
@@ -72,7 +73,11 @@ class EntraStandInTest {
     }
 
     static ConfidentialClientApplication confidentialClient(StandIns standIns, String secret) throws Exception {
-        return ConfidentialClientApplication.builder(standIns.apiClientId(), ClientCredentialFactory.createFromSecret(secret))
+        return confidentialClient(standIns, ClientCredentialFactory.createFromSecret(secret));
+    }
+
+    static ConfidentialClientApplication confidentialClient(StandIns standIns, IClientCredential credential) throws Exception {
+        return ConfidentialClientApplication.builder(standIns.apiClientId(), credential)
                 .authority(standIns.aadInstance() + standIns.tenantId() + "/")
                 .instanceDiscovery(false)
                 .aadInstanceDiscoveryResponse(standIns.entra().instanceDiscoveryResponse())

@@ -485,12 +485,7 @@ class SecretlessCredentialsTest {
     // ---- helpers ----------------------------------------------------------------------------------------------
 
     static ConfidentialClientApplication confidentialClient(IClientCredential credential) throws Exception {
-        return ConfidentialClientApplication.builder(standIns.apiClientId(), credential)
-                .authority(standIns.aadInstance() + standIns.tenantId() + "/")
-                .instanceDiscovery(false)
-                .aadInstanceDiscoveryResponse(standIns.entra().instanceDiscoveryResponse())
-                .sslSocketFactory(standIns.sslContext().getSocketFactory())
-                .build();
+        return EntraStandInTest.confidentialClient(standIns, credential);
     }
 
     static IAuthenticationResult onBehalfOf(IClientCredential credential, String user) throws Exception {

@@ -266,16 +266,8 @@ public final class EntraStandIn extends StandInServer {
 
     /** A v1 app-only token: {@code appidacr} 1 for a secret, 2 for a certificate or federated assertion. */
     JWTClaimsSet.Builder appTokenClaims(String appId, String appName, String servicePrincipalId, String audience, String appidacr) {
-        Instant now = Instant.now();
-        return new JWTClaimsSet.Builder()
-                .audience(audience)
-                .issuer(v1Issuer())
-                .issueTime(Date.from(now))
-                .notBeforeTime(Date.from(now))
-                .expirationTime(Date.from(now.plus(TOKEN_LIFETIME)))
+        return v1Base(audience, appId, appidacr)
                 .claim("app_displayname", appName)
-                .claim("appid", appId)
-                .claim("appidacr", appidacr)
                 .claim("idp", v1Issuer())
                 .claim("idtyp", "app")
                 .claim("oid", servicePrincipalId)
@@ -461,15 +453,7 @@ public final class EntraStandIn extends StandInServer {
     }
 
     JWTClaimsSet.Builder v1TokenClaims(DemoUser u, String audience, String appId, String appidacr, String scp) {
-        Instant now = Instant.now();
-        return new JWTClaimsSet.Builder()
-                .audience(audience)
-                .issuer(v1Issuer())
-                .issueTime(Date.from(now))
-                .notBeforeTime(Date.from(now))
-                .expirationTime(Date.from(now.plus(TOKEN_LIFETIME)))
-                .claim("appid", appId)
-                .claim("appidacr", appidacr)
+        return v1Base(audience, appId, appidacr)
                 .claim("name", u.displayName())
                 .claim("oid", u.oid())
                 .claim("scp", scp)
@@ -479,6 +463,19 @@ public final class EntraStandIn extends StandInServer {
                 .claim("upn", u.username())
                 .claim("uti", uniqueTokenId())
                 .claim("ver", "1.0");
+    }
+
+    /** What every v1 token of the stand-in carries: audience, v1 issuer, an hour's lifetime, the client app. */
+    private JWTClaimsSet.Builder v1Base(String audience, String appId, String appidacr) {
+        Instant now = Instant.now();
+        return new JWTClaimsSet.Builder()
+                .audience(audience)
+                .issuer(v1Issuer())
+                .issueTime(Date.from(now))
+                .notBeforeTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(TOKEN_LIFETIME)))
+                .claim("appid", appId)
+                .claim("appidacr", appidacr);
     }
 
     /** The id_token msal4j reads to build its account. */
