@@ -154,7 +154,9 @@ public class AzureSdkAcsIdentities implements AcsIdentities {
         String body = String.valueOf(e.getMessage());
         String code = firstGroup(ERROR_CODE, body).orElse("");
         String message = firstGroup(ERROR_MESSAGE, body).orElse("");
-        if ("IdentityNotFound".equals(code) || (status == 404 && operation != EXCHANGE)) {
+        // only ACS's own word counts: a 404 from a proxy, a gateway or a wrong path must not make the caller remove
+        // a mapping (every user's, if the endpoint is wrong); it is a 502 below and changes nothing
+        if ("IdentityNotFound".equals(code)) {
             return new AcsIdentityNotFoundException("ACS does not know the identity (" + operation + ")", e);
         }
         if ("IdentityNotOwned".equals(code)) {
@@ -173,8 +175,10 @@ public class AzureSdkAcsIdentities implements AcsIdentities {
         }
         if (status == 401 || status == 403) {
             return new ProblemException(ProblemType.DOWNSTREAM_FAILED,
-                    "ACS rejected this server's request signature (" + status + " " + code + "); check the access key in "
-                            + "ACS_CONNECTION_STRING.", e).from(operation, status);
+                    "ACS refused this server's credentials (" + status + " " + code + "); " + (acs.credential()
+                            == AcsSettings.Credential.ACCESS_KEY ? "check the access key in ACS_CONNECTION_STRING."
+                            : "check that the identity ACS_CREDENTIAL signs in with has a role on the ACS resource."), e)
+                    .from(operation, status);
         }
         Optional<String> retryAfter = e.getResponse() == null ? Optional.empty()
                 : Optional.ofNullable(e.getResponse().getHeaderValue("Retry-After"));

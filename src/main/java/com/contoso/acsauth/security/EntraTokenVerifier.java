@@ -23,15 +23,20 @@ import com.nimbusds.jwt.proc.ConfigurableJWTProcessor;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.io.Closeable;
+import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URI;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Validates Entra ID v2 access tokens: RS256 signature with the tenant's published keys, exact issuer, audience
@@ -46,6 +51,7 @@ import java.util.Set;
 @ApplicationScoped
 public class EntraTokenVerifier {
 
+    private static final Logger LOG = Logger.getLogger(EntraTokenVerifier.class.getName());
     private static final DownstreamCall KEYS = new DownstreamCall(DownstreamCall.Service.ENTRA_ID, "signingKeys");
     private static final int MAX_JWKS_BYTES = 256 * 1024;
     private static final Duration KEYS_OUTAGE_TOLERANCE = Duration.ofHours(6);
@@ -58,6 +64,9 @@ public class EntraTokenVerifier {
     protected EntraTokenVerifier() {
         // for CDI proxies
     }
+
+    /** Whether the tenant's keys were ever loaded; until then a rate-limited re-fetch says nothing about the token. */
+    private volatile boolean keysLoaded;
 
     @Inject
     public EntraTokenVerifier(EntraSettings entra, DownstreamSettings downstream) {
@@ -95,13 +104,40 @@ public class EntraTokenVerifier {
     }
 
     /**
+     * Stops nimbus' refresh-ahead executor (a non-daemon pool thread, started by the first refresh ahead of the
+     * cache's expiry): left running it would outlive an undeployment and pin the WAR's class loader.
+     */
+    @PreDestroy
+    void close() {
+        if (keys instanceof Closeable closeable) {
+            try {
+                closeable.close();
+            } catch (IOException e) {
+                LOG.log(Level.FINE, "Closing the signing key source failed", e);
+            }
+        }
+    }
+
+    /** The key source, for tests. */
+    JWKSource<SecurityContext> keySource() {
+        return keys;
+    }
+
+    /**
      * @return the token's verified claims
      * @throws ProblemException 401 for any invalid token; 503/504 when the signing keys cannot be loaded
      */
     public JWTClaimsSet verify(String token) {
         try {
-            return processor.process(token, null);
+            JWTClaimsSet claims = processor.process(token, null);
+            keysLoaded = true;
+            return claims;
         } catch (RateLimitReachedException e) {
+            if (!keysLoaded) {
+                // no key was ever loaded (Entra ID unreachable since start): we cannot judge any token yet
+                throw new ProblemException(ProblemType.DOWNSTREAM_UNAVAILABLE,
+                        "The token signing keys of the tenant cannot be loaded from Entra ID; retry later.", e).from(KEYS, null);
+            }
             // a token naming an unknown key already made us re-fetch the key set moments ago: the token is bad
             throw new ProblemException(ProblemType.INVALID_TOKEN,
                     "The bearer token is not signed by any of the tenant's current keys.", e)
@@ -123,7 +159,9 @@ public class EntraTokenVerifier {
      * @throws KeySourceException when the keys cannot be loaded and none are cached
      */
     public int signingKeyCount() throws KeySourceException {
-        return keys.get(new JWKSelector(new JWKMatcher.Builder().build()), null).size();
+        int count = keys.get(new JWKSelector(new JWKMatcher.Builder().build()), null).size();
+        keysLoaded |= count > 0;
+        return count;
     }
 
     private static String reason(Exception e) {

@@ -184,7 +184,33 @@ class DownstreamFailureIT {
         assertEquals(Optional.of(foreign), api.mappings().of(user), "the mapping is left for the admin");
     }
 
+    @Test
+    void a404FromSomethingInFrontOfAcsIs502AndKeepsTheMapping() {
+        Api.User user = api.freshUser();
+        String id = api.post("/api/user", user.token()).json().getString("acsUserIdentity");
+        failAlways(Operation.ACS_ISSUE_TOKEN, Fault.foreignStatus(404));
+
+        JsonObject problem = api.get("/api/token", user.token()).assertProblem(502);
+
+        assertTrue(problem.getString("type").endsWith(":downstream-failed"), problem::toString);
+        api.standIns().faults().clear();
+        assertEquals(Optional.of(id), api.mappings().of(user), "only ACS's IdentityNotFound may remove a mapping");
+        assertEquals(201, api.get("/api/token", user.token()).status());
+    }
+
     // --- DELETE /api/user ---------------------------------------------------------------------------------------
+
+    @Test
+    void deleteWhenSomethingInFrontOfAcsAnswers404Is502AndChangesNothing() {
+        Api.User user = api.freshUser();
+        String id = api.post("/api/user", user.token()).json().getString("acsUserIdentity");
+        failAlways(Operation.ACS_DELETE_IDENTITY, Fault.foreignStatus(404));
+
+        api.delete("/api/user", user.token()).assertProblem(502);
+
+        assertTrue(liveIdentities().contains(id), "the identity was not deleted");
+        assertEquals(Optional.of(id), api.mappings().of(user), "and the mapping still points at it");
+    }
 
     @Test
     void deleteWhenAcsDeleteFailsChangesNothingAndARetryFinishes() {

@@ -11,12 +11,13 @@ import java.util.Objects;
  */
 public record Fault(Kind kind, int status, Integer retryAfterSeconds, Duration delay, int times, double share) {
 
-    public enum Kind { STATUS, LATENCY, DROP }
+    /** {@code FOREIGN_STATUS}: the status from something in front of the service (a proxy, a gateway), as an HTML page. */
+    public enum Kind { STATUS, FOREIGN_STATUS, LATENCY, DROP }
 
     public Fault {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(delay, "delay");
-        if (kind == Kind.STATUS && (status < 400 || status > 599)) {
+        if ((kind == Kind.STATUS || kind == Kind.FOREIGN_STATUS) && (status < 400 || status > 599)) {
             throw new IllegalArgumentException("fault status must be 4xx or 5xx: " + status);
         }
         if (times < 0 || share < 0 || share > 1 || (times == 0) == (share == 0)) {
@@ -26,6 +27,11 @@ public record Fault(Kind kind, int status, Integer retryAfterSeconds, Duration d
 
     public static Fault status(int status) {
         return new Fault(Kind.STATUS, status, null, Duration.ZERO, 1, 0);
+    }
+
+    /** {@code status} answered by a proxy or gateway in front of the service: an HTML page, not the service's envelope. */
+    public static Fault foreignStatus(int status) {
+        return new Fault(Kind.FOREIGN_STATUS, status, null, Duration.ZERO, 1, 0);
     }
 
     public static Fault latency(Duration delay) {

@@ -109,7 +109,10 @@ public abstract class StandInServer implements AutoCloseable {
             throw new ConnectionDropped(op);
         }
         Response response;
-        if (fault.isPresent() && fault.get().kind() == Fault.Kind.STATUS) {
+        if (fault.isPresent() && fault.get().kind() == Fault.Kind.FOREIGN_STATUS) {
+            response = new Response(fault.get().status(), Map.of(), "text/html; charset=utf-8",
+                    ("<html><body><h1>" + fault.get().status() + "</h1>nginx</body></html>").getBytes(StandardCharsets.UTF_8));
+        } else if (fault.isPresent() && fault.get().kind() == Fault.Kind.STATUS) {
             response = errorResponse(op, request, fault.get().status());
             if (fault.get().retryAfterSeconds() != null) {
                 response = response.withHeader("Retry-After", String.valueOf(fault.get().retryAfterSeconds()));
