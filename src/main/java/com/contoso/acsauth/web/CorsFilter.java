@@ -9,6 +9,7 @@ import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * CORS for browser clients, as a servlet filter so that it also decorates the container's own error answers
@@ -26,15 +27,16 @@ public class CorsFilter extends HttpFilter {
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
+        if (!cors.anyOrigin()) {
+            // with a list, every answer depends on the Origin (allowed, refused or absent): caches must key on it
+            varyOnOrigin(response);
+        }
         String origin = request.getHeader("Origin");
         if (origin == null || !cors.allows(origin)) {
             chain.doFilter(request, response);
             return;
         }
         response.setHeader("Access-Control-Allow-Origin", cors.anyOrigin() ? "*" : origin);
-        if (!cors.anyOrigin()) {
-            response.addHeader("Vary", "Origin");
-        }
         boolean preflight = "OPTIONS".equals(request.getMethod())
                 && request.getHeader("Access-Control-Request-Method") != null;
         if (preflight) {
@@ -46,5 +48,15 @@ public class CorsFilter extends HttpFilter {
         }
         response.setHeader("Access-Control-Expose-Headers", EXPOSED_HEADERS);
         chain.doFilter(request, response);
+    }
+
+    /** Once only: the filter runs again on the error dispatch of the same response. */
+    private static void varyOnOrigin(HttpServletResponse response) {
+        boolean present = response.getHeaders("Vary").stream()
+                .flatMap(value -> Arrays.stream(value.split(",")))
+                .anyMatch(name -> name.trim().equalsIgnoreCase("Origin"));
+        if (!present) {
+            response.addHeader("Vary", "Origin");
+        }
     }
 }
