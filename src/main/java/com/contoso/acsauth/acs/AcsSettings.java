@@ -2,6 +2,7 @@ package com.contoso.acsauth.acs;
 
 import com.contoso.acsauth.config.SettingsReader;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -21,7 +22,11 @@ import java.util.OptionalInt;
 public record AcsSettings(String connectionString, URI endpoint, Credential credential, Optional<String> managedIdentityClientId,
                           List<String> tokenScopes, OptionalInt tokenExpiresInMinutes, String teamsAppId) {
 
-    static final List<String> KNOWN_SCOPES = List.of("chat", "voip", "chat.join", "chat.join.limited", "voip.join");
+    /**
+     * What api-version 2022-10-01, the one azure-communication-identity 1.4.10 speaks, defines; the join scopes
+     * came with 2023-10-01, which this SDK cannot send.
+     */
+    static final List<String> KNOWN_SCOPES = List.of("chat", "voip");
 
     /** How the server proves itself to ACS. */
     public enum Credential { ACCESS_KEY, MANAGED_IDENTITY, WORKLOAD_IDENTITY, AZURE_CLI }
@@ -40,7 +45,7 @@ public record AcsSettings(String connectionString, URI endpoint, Credential cred
             endpoint = endpointOf(connectionString, reader);
             credential = Credential.ACCESS_KEY;
         } else if (endpointOnly.isPresent()) {
-            endpoint = reader.httpsUrl("acs.endpoint", endpointOnly.get());
+            endpoint = endpointUrl(endpointOnly.get(), "acs.endpoint", reader);
             credential = credentialOf(reader);
         } else {
             reader.problem("acs.connection-string", "or ACS_ENDPOINT is required: the ACS resource's connection string, "
@@ -51,7 +56,8 @@ public record AcsSettings(String connectionString, URI endpoint, Credential cred
         }
         List<String> scopes = reader.list("acs.token-scopes", "voip,chat");
         scopes.stream().filter(s -> !KNOWN_SCOPES.contains(s)).forEach(s ->
-                reader.problem("acs.token-scopes", "has unknown scope '" + s + "'; known: " + String.join(", ", KNOWN_SCOPES)));
+                reader.problem("acs.token-scopes", "has unknown scope '" + s + "'; the ACS API version of this server's SDK (2022-10-01) allows only: "
+                        + String.join(", ", KNOWN_SCOPES)));
         if (scopes.isEmpty()) {
             reader.problem("acs.token-scopes", "must name at least one scope, e.g. voip,chat");
         }
@@ -73,7 +79,7 @@ public record AcsSettings(String connectionString, URI endpoint, Credential cred
         };
     }
 
-    /** Checks the connection string's shape without ever echoing the access key. */
+    /** Checks the connection string's shape; names nothing of it but a validated endpoint host (it holds the key). */
     private static URI endpointOf(String connectionString, SettingsReader reader) {
         Map<String, String> parts = new HashMap<>();
         for (String part : connectionString.split(";")) {
@@ -84,7 +90,7 @@ public record AcsSettings(String connectionString, URI endpoint, Credential cred
         }
         String key = parts.get("accesskey");
         if (key == null || key.isEmpty()) {
-            reader.problem("acs.connection-string", "has no accesskey=... part");
+            reader.problem("acs.connection-string", "has no accesskey=<key> part (separate the parts with ';')");
         } else {
             try {
                 Base64.getDecoder().decode(key);
@@ -94,10 +100,39 @@ public record AcsSettings(String connectionString, URI endpoint, Credential cred
         }
         String endpoint = parts.get("endpoint");
         if (endpoint == null) {
-            reader.problem("acs.connection-string", "has no endpoint=https://... part");
-            return URI.create("https://unset.invalid/");
+            reader.problem("acs.connection-string", "has no endpoint=https://<resource>.communication.azure.com/ part");
+            return UNSET;
         }
-        return reader.httpsUrl("acs.connection-string", endpoint);
+        return endpointUrl(endpoint, "acs.connection-string", reader);
+    }
+
+    private static final URI UNSET = URI.create("https://unset.invalid/");
+
+    /**
+     * {@code https://host[:port]/} and nothing else, rebuilt from its parts so that nothing after the host is ever
+     * shown or used. A problem names the host only, never the value: a mistyped connection string puts the key there.
+     */
+    private static URI endpointUrl(String value, String property, SettingsReader reader) {
+        String expected = "must be https://<resource>.communication.azure.com/";
+        URI uri;
+        try {
+            uri = new URI(value);
+        } catch (URISyntaxException e) {
+            reader.problem(property, "has an endpoint that is not a valid URL; it " + expected + " (value not shown)");
+            return UNSET;
+        }
+        if (!"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null || uri.getRawUserInfo() != null) {
+            reader.problem(property, "has an endpoint that is not an https URL with a host; it " + expected + " (value not shown)");
+            return UNSET;
+        }
+        String host = uri.getHost();
+        String path = uri.getRawPath();
+        if ((path != null && !path.isEmpty() && !path.equals("/")) || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            reader.problem(property, "has something after the endpoint's host " + host + "; it " + expected
+                    + " with nothing after the host (is a ';' missing before accesskey=?)");
+            return UNSET;
+        }
+        return URI.create("https://" + host + (uri.getPort() == -1 ? "" : ":" + uri.getPort()) + "/");
     }
 
     @Override
