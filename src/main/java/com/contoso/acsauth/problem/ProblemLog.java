@@ -11,7 +11,8 @@ import com.contoso.acsauth.security.Caller;
 /**
  * Writes the single log line of a failed request: the problem's {@code instance} id, the caller's {@code oid}, the
  * downstream operation and its status. Stack traces go here (for 5xx and downstream failures), never to the caller.
- * Tokens never appear: only claims that identify the user are logged.
+ * Tokens never appear: only claims that identify the user are logged. Every value that came with the request goes
+ * through {@link #escape} first, so that a crafted path or header cannot start a line of its own in the log.
  */
 public final class ProblemLog {
 
@@ -28,10 +29,10 @@ public final class ProblemLog {
                            String method, String path, Optional<DownstreamCall> downstream,
                            Optional<Integer> downstreamStatus, Throwable cause) {
         String line = "request failed: instance=" + instance + " status=" + status + " type=" + type.name()
-                + " method=" + method + " path=" + path + " oid=" + oidOf(principal)
+                + " method=" + escape(method) + " path=" + escape(path) + " oid=" + escape(oidOf(principal))
                 + downstream.map(d -> " downstream=" + d).orElse("")
                 + downstreamStatus.map(s -> " downstreamStatus=" + s).orElse("")
-                + " detail=\"" + detail + "\"";
+                + " detail=\"" + escape(detail) + "\"";
         boolean serverSide = status >= 500 || downstream.isPresent();
         Level level = status >= 500 ? Level.SEVERE : serverSide ? Level.WARNING : Level.INFO;
         if (serverSide && cause != null) {
@@ -39,6 +40,37 @@ public final class ProblemLog {
         } else {
             LOG.log(level, line);
         }
+    }
+
+    /**
+     * A value taken from a request (or from anything a user can write), made safe for one log line: line breaks,
+     * other control characters, the Unicode line and paragraph separators and backslashes are written as visible
+     * escapes (backslash-n, backslash-u and four hex digits, two backslashes), so a value can neither end the line
+     * nor fake an escape of its own.
+     * {@code null} becomes {@code -}.
+     */
+    public static String escape(CharSequence value) {
+        if (value == null) {
+            return "-";
+        }
+        StringBuilder out = new StringBuilder(value.length() + 16);
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.toString();
     }
 
     private static String oidOf(Principal principal) {

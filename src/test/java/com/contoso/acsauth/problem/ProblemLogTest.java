@@ -1,0 +1,70 @@
+package com.contoso.acsauth.problem;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.Test;
+
+class ProblemLogTest {
+
+    @Test
+    void escapeWritesLineBreaksAndControlCharactersVisibly() {
+        assertEquals("/api/x\\nSEVERE: ORPHAN", ProblemLog.escape("/api/x\nSEVERE: ORPHAN"));
+        assertEquals("a\\rb\\tc", ProblemLog.escape("a\rb\tc"));
+        assertEquals("\\u001b[31mred\\u0000\\u007f\\u0085", ProblemLog.escape("\u001b[31mred\u0000\u007f\u0085"));
+        assertEquals("line\\u2028sep\\u2029para", ProblemLog.escape("line\u2028sep\u2029para"));
+    }
+
+    @Test
+    void escapeDoublesBackslashesSoAnEscapeCannotBeFaked() {
+        // a literal backslash-n in the request must stay distinguishable from an escaped line break
+        assertEquals("a\\\\nb", ProblemLog.escape("a\\nb"));
+        assertFalse(ProblemLog.escape("a\\nb").equals(ProblemLog.escape("a\nb")));
+    }
+
+    @Test
+    void escapeKeepsOrdinaryTextAndNamesNull() {
+        assertEquals("/api/user \"quoted\" é 日本", ProblemLog.escape("/api/user \"quoted\" é 日本"));
+        assertEquals("-", ProblemLog.escape(null));
+        assertEquals("", ProblemLog.escape(""));
+    }
+
+    @Test
+    void theLogLineOfAForgedRequestStaysOneLine() {
+        Logger logger = Logger.getLogger("com.contoso.acsauth.problem");
+        List<LogRecord> records = new ArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(capture);
+        try {
+            ProblemLog.log("urn:uuid:1", 405, ProblemType.METHOD_NOT_ALLOWED, "This resource does not support X\nSEVERE: ORPHAN.",
+                    null, "X\nSEVERE: ORPHAN", "/api/x\nSEVERE: ORPHAN acsUserId=8:acs:planted\r\u001b[2K",
+                    Optional.empty(), Optional.empty(), null);
+        } finally {
+            logger.removeHandler(capture);
+        }
+        assertEquals(1, records.size());
+        String line = records.get(0).getMessage();
+        assertTrue(line.lines().count() == 1 && !line.contains("\r") && !line.contains("\u001b"), line);
+        assertTrue(line.contains("path=/api/x\\nSEVERE: ORPHAN acsUserId=8:acs:planted\\r\\u001b[2K"), line);
+    }
+}
