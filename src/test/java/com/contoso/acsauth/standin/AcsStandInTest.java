@@ -104,6 +104,20 @@ class AcsStandInTest {
     }
 
     @Test
+    void refusesTheJoinScopesAtTheSdksApiVersion() {
+        CommunicationUserIdentifier user = acs.createUser();
+
+        // 1.4.10 sends api-version 2022-10-01, whose spec knows chat and voip only
+        for (String scope : List.of("chat.join", "chat.join.limited", "voip.join")) {
+            assertAcsError(400, "ValidationError", "Scopes value '" + scope + "' is invalid.",
+                    () -> acs.getToken(user, List.of(CommunicationTokenScope.CHAT, CommunicationTokenScope.fromString(scope))));
+        }
+        assertAcsError(400, "ValidationError", "Scopes value 'voip.join' is invalid.",
+                () -> acs.createUserAndToken(List.of(CommunicationTokenScope.fromString("voip.join"))));
+        assertEquals(Set.of(user.getId()), standIns.acs().liveIdentities(), "nothing created by the refused request");
+    }
+
+    @Test
     void revokesAndDeletes() {
         CommunicationUserIdentifier user = acs.createUser();
 

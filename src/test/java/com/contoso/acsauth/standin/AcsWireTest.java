@@ -115,6 +115,19 @@ class AcsWireTest {
     }
 
     @Test
+    void joinScopesNeedApiVersion2023_10_01() throws Exception {
+        String id = standIns.acs().createIdentity();
+        String body = "{\"scopes\":[\"chat.join\",\"voip.join\"]}";
+
+        HttpResponse<String> old = send("POST", "/identities/" + id + "/:issueAccessToken?api-version=2022-10-01", body);
+        HttpResponse<String> current = send("POST", "/identities/" + id + "/:issueAccessToken?api-version=2023-10-01", body);
+
+        assertEquals(400, old.statusCode(), old::body);
+        assertEquals("ValidationError", error(old).getString("code"));
+        assertEquals(200, current.statusCode(), current::body);
+    }
+
+    @Test
     void unknownOperationIs404() throws Exception {
         HttpResponse<String> response = send("GET", "/identities?api-version=2022-10-01", "");
 

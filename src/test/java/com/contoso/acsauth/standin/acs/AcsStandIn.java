@@ -59,7 +59,10 @@ public final class AcsStandIn extends StandInServer {
     public static final String ACCESS_KEY = Base64.getEncoder()
             .encodeToString("stand-in-acs-access-key-32-bytes".getBytes(StandardCharsets.US_ASCII));
     static final Set<String> API_VERSIONS = Set.of("2021-03-07", "2022-06-01", "2022-10-01", "2023-08-01", "2023-10-01", "2025-06-30");
-    static final Set<String> SCOPES = Set.of("chat", "voip", "chat.join", "chat.join.limited", "voip.join");
+    static final Set<String> SCOPES = Set.of("chat", "voip");
+    /** The join scopes came with api-version 2023-10-01; older versions' specs define chat and voip only. */
+    static final Set<String> JOIN_SCOPES = Set.of("chat.join", "chat.join.limited", "voip.join");
+    static final String JOIN_SCOPES_SINCE = "2023-10-01";
     static final int DEFAULT_EXPIRY_MINUTES = 1440;
     private static final String IDENTITY_PREFIX = "8:acs:" + RESOURCE_ID + "_";
     private static final DateTimeFormatter EXPIRES_ON = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSxxx");
@@ -279,7 +282,7 @@ public final class AcsStandIn extends StandInServer {
 
     private Response createIdentity(Request request, String caller) throws AcsError {
         JsonObject body = jsonBody(request);
-        List<String> scopes = body.containsKey("createTokenWithScopes") ? scopes(body, "createTokenWithScopes") : List.of();
+        List<String> scopes = body.containsKey("createTokenWithScopes") ? scopes(body, "createTokenWithScopes", apiVersion(request)) : List.of();
         int minutes = expiresInMinutes(body);
         String id = createIdentity();
         createdBy.put(id, caller);
@@ -293,7 +296,7 @@ public final class AcsStandIn extends StandInServer {
     private Response issueToken(String identity, Request request) throws AcsError {
         requireOwned(identity);
         JsonObject body = jsonBody(request);
-        List<String> scopes = scopes(body, "scopes");
+        List<String> scopes = scopes(body, "scopes", apiVersion(request));
         if (scopes.isEmpty()) {
             throw AcsError.requiredField("Scopes");
         }
@@ -394,7 +397,11 @@ public final class AcsStandIn extends StandInServer {
         }
     }
 
-    private static List<String> scopes(JsonObject body, String field) throws AcsError {
+    private static String apiVersion(Request request) {
+        return request.queryParameters().getOrDefault("api-version", "");
+    }
+
+    private static List<String> scopes(JsonObject body, String field, String apiVersion) throws AcsError {
         JsonValue value = body.get(field);
         if (value == null || value == JsonValue.NULL) {
             return List.of();
@@ -405,7 +412,8 @@ public final class AcsStandIn extends StandInServer {
         List<String> scopes = new ArrayList<>();
         for (JsonValue v : array) {
             String scope = v instanceof JsonString s ? s.getString() : String.valueOf(v);
-            if (!SCOPES.contains(scope)) {
+            boolean known = SCOPES.contains(scope) || JOIN_SCOPES.contains(scope) && apiVersion.compareTo(JOIN_SCOPES_SINCE) >= 0;
+            if (!known) {
                 throw new AcsError(400, "ValidationError", "Scopes value '" + scope + "' is invalid.", "Scopes");
             }
             scopes.add(scope);
