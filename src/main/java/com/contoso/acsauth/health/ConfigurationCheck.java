@@ -3,11 +3,16 @@ package com.contoso.acsauth.health;
 import com.contoso.acsauth.config.Settings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Reports the configuration the server runs with (never secrets) and any problem found in it. */
+/**
+ * Whether the configuration is valid. Probes are unauthenticated, so a problem is named by its variable only, and
+ * neither the tenant nor any endpoint is shown: the deployment log has the full message.
+ */
 @Readiness
 @ApplicationScoped
 public class ConfigurationCheck implements HealthCheck {
@@ -16,14 +21,20 @@ public class ConfigurationCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        var response = HealthCheckResponse.named("configuration")
-                .withData("tenant", settings.entra().tenantId())
-                .withData("authority", settings.entra().authority())
-                .withData("graph", settings.graph().baseUrl().toString())
-                .withData("acs", settings.acs().endpoint().toString());
+        var response = HealthCheckResponse.named("configuration");
         if (settings.valid()) {
             return response.up().build();
         }
-        return response.down().withData("problems", String.join("; ", settings.problems())).build();
+        return response.down().withData("problems", String.join(", ", variablesOf(settings))).build();
+    }
+
+    /** Each problem starts with its environment variable's name (SettingsReader.problem). */
+    static Set<String> variablesOf(Settings settings) {
+        Set<String> variables = new LinkedHashSet<>();
+        for (String problem : settings.problems()) {
+            int end = problem.indexOf(' ');
+            variables.add(end < 0 ? problem : problem.substring(0, end));
+        }
+        return variables;
     }
 }

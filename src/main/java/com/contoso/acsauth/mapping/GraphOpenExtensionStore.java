@@ -5,6 +5,7 @@ import com.contoso.acsauth.downstream.DownstreamCall;
 import com.contoso.acsauth.downstream.DownstreamFailures;
 import com.contoso.acsauth.entra.OnBehalfOfTokens;
 import com.contoso.acsauth.problem.ProblemException;
+import com.contoso.acsauth.problem.ProblemLog;
 import com.contoso.acsauth.problem.ProblemType;
 import com.contoso.acsauth.security.Caller;
 import com.microsoft.graph.core.requests.GraphClientFactory;
@@ -118,12 +119,12 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
             }
             case UNSIGNED -> {
                 if (acceptUnsigned) {
-                    LOG.warning(() -> "MAPPING-UNSIGNED-ACCEPTED oid=" + caller.oid() + " acsUserId=" + acsUserId
+                    LOG.warning(() -> "MAPPING-UNSIGNED-ACCEPTED oid=" + caller.oid() + " acsUserId=" + ProblemLog.escape(acsUserId)
                             + ": adopted an unsigned mapping because MAPPING_ACCEPT_UNSIGNED=true; re-writing it signed");
                     resign(caller, acsUserId);
                     return acsUserId;
                 }
-                LOG.warning(() -> "MAPPING-UNSIGNED oid=" + caller.oid() + " acsUserId=" + acsUserId
+                LOG.warning(() -> "MAPPING-UNSIGNED oid=" + caller.oid() + " acsUserId=" + ProblemLog.escape(acsUserId)
                         + ": the user's mapping extension carries no signature of this server; not used");
                 throw new UntrustedMappingException(ProblemType.MAPPING_UNSIGNED, "The identity mapping in this user's "
                         + "Microsoft Graph extension " + graph.extensionName() + " carries no signature of this server (it was "
@@ -132,8 +133,9 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
                         + "otherwise remove that extension from the user and call POST /api/user for a new identity.");
             }
             default -> {
-                LOG.warning(() -> "MAPPING-TAMPERED oid=" + caller.oid() + " acsUserId=" + acsUserId + " keyId="
-                        + MappingSignature.keyIdOf(stored).orElse("-") + ": the signature of the user's mapping extension "
+                LOG.warning(() -> "MAPPING-TAMPERED oid=" + caller.oid() + " acsUserId=" + ProblemLog.escape(acsUserId)
+                        + " keyId=" + ProblemLog.escape(MappingSignature.keyIdOf(stored).orElse("-"))
+                        + ": the signature of the user's mapping extension "
                         + "does not verify for this user and identity, or names a key not in MAPPING_SIGNING_KEYS; not used");
                 throw new UntrustedMappingException(ProblemType.MAPPING_TAMPERED, "The identity mapping in this user's "
                         + "Microsoft Graph extension " + graph.extensionName() + " was not written by this server for this user: "

@@ -10,6 +10,7 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
@@ -54,7 +55,7 @@ public class TokenResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA)))
     public Response issue() {
         AcsTokens.TokenForUser issued = tokens.issueFor(Caller.of(security));
-        return Response.status(Response.Status.CREATED)
+        return noStore(Response.status(Response.Status.CREATED))
                 .entity(new TokenResponses.UserToken(issued.token().token(), iso(issued.token()),
                         new TokenResponses.CommunicationUser(issued.acsUserId(), issued.acsUserId())))
                 .build();
@@ -73,9 +74,14 @@ public class TokenResource {
             @Parameter(description = "Entra ID access token of the Teams user for https://auth.msft.communication.azure.com")
             @HeaderParam(TEAMS_TOKEN_HEADER) String teamsUserAadToken) {
         AcsToken token = tokens.exchangeTeamsToken(Caller.of(security), teamsUserAadToken);
-        return Response.status(Response.Status.CREATED)
+        return noStore(Response.status(Response.Status.CREATED))
                 .entity(new TokenResponses.TeamsUserToken(token.token(), iso(token)))
                 .build();
+    }
+
+    /** A token response must never be cached by the browser or a proxy (RFC 6749 section 5.1). */
+    private static Response.ResponseBuilder noStore(Response.ResponseBuilder response) {
+        return response.header(HttpHeaders.CACHE_CONTROL, "no-store").header("Pragma", "no-cache");
     }
 
     private static String iso(AcsToken token) {
