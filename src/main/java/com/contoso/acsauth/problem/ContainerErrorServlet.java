@@ -13,8 +13,9 @@ import java.util.Optional;
 
 /**
  * Error page for what the container answers itself, before or outside JAX-RS: the MP-JWT mechanism rejecting a bad
- * token (Payara, WildFly), unknown paths outside /api, and uncaught failures. Declared in web.xml for each status,
- * so every server answers with the same JSON problem instead of its own HTML page.
+ * token (Payara, WildFly), unknown paths outside /api, unknown methods, oversized requests, and uncaught failures.
+ * Declared in web.xml as the default error page, so every server answers with the same JSON problem instead of its
+ * own HTML page. Errors an HTTP parser raises before any application is chosen never reach it.
  */
 @WebServlet(name = "container-error", urlPatterns = ContainerErrorServlet.PATH)
 public class ContainerErrorServlet extends HttpServlet {
@@ -47,7 +48,10 @@ public class ContainerErrorServlet extends HttpServlet {
                     : "Send an Entra ID access token for this API in the Authorization header: Bearer <token>.";
             case 403 -> "The bearer token does not grant access to this resource.";
             case 404 -> "There is no resource at this path.";
-            case 405 -> "This resource does not support " + method + ".";
+            case 405, 501 -> "This resource does not support " + method + ".";
+            case 413 -> "The request body is too large.";
+            case 414 -> "The request URI is too long.";
+            case 431 -> "The request's header fields are too large.";
             default -> status >= 500 ? "The server failed unexpectedly; quote the instance id when you report it." : type.title() + ".";
         };
         String instance = ProblemLog.newInstance();

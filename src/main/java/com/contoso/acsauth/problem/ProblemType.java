@@ -66,6 +66,7 @@ public enum ProblemType {
             case 405 -> METHOD_NOT_ALLOWED;
             case 406 -> NOT_ACCEPTABLE;
             case 415 -> UNSUPPORTED_MEDIA_TYPE;
+            case 501 -> METHOD_NOT_ALLOWED;
             case 503 -> DOWNSTREAM_UNAVAILABLE;
             default -> status >= 400 && status < 500 ? INVALID_REQUEST : INTERNAL_ERROR;
         };
