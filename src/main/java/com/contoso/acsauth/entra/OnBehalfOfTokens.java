@@ -16,6 +16,14 @@ import com.microsoft.aad.msal4j.MsalServiceException;
 import com.microsoft.aad.msal4j.OnBehalfOfParameters;
 import com.microsoft.aad.msal4j.UserAssertion;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -54,9 +62,12 @@ public class OnBehalfOfTokens {
      * by the users of the last two hours at the cost of at most one extra OBO round trip per user per hour.
      */
     static final Duration CACHE_GENERATION = Duration.ofMinutes(60);
+    private static final int OWN_THREADS = 4;
 
     private final AtomicReference<Generation> current = new AtomicReference<>();
     private final AtomicReference<Set<String>> requestScopes = new AtomicReference<>();
+    private ExecutorService executor;
+    private boolean ownExecutor;
 
     /** One msal4j client and what it was built from: its age, and the certificate file's version it holds. */
     private record Generation(ConfidentialClientApplication msal, Instant startedAt, Optional<FileTime> certificateVersion) {
@@ -84,7 +95,40 @@ public class OnBehalfOfTokens {
 
     @PostConstruct
     void buildClient() {
+        executor = managedExecutor().orElseGet(() -> {
+            ownExecutor = true;
+            return Executors.newFixedThreadPool(OWN_THREADS, daemonThreads());
+        });
         current.set(newGeneration());
+    }
+
+    @PreDestroy
+    void close() {
+        if (ownExecutor) {
+            executor.shutdownNow();
+        }
+    }
+
+    /**
+     * msal4j runs each request on the executor it is given, else on the JVM's common pool, which the whole server
+     * shares (a busy pool stalled every On-Behalf-Of until it timed out). The platform's managed executor is bounded
+     * by the server's configuration; outside a server (unit tests) a small pool of our own.
+     */
+    private static Optional<ExecutorService> managedExecutor() {
+        try {
+            return Optional.of((ExecutorService) new InitialContext().lookup("java:comp/DefaultManagedExecutorService"));
+        } catch (NamingException | RuntimeException notInAServer) {
+            return Optional.empty();
+        }
+    }
+
+    private static ThreadFactory daemonThreads() {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, "on-behalf-of-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     private ConfidentialClientApplication client() {
@@ -141,6 +185,7 @@ public class OnBehalfOfTokens {
             int timeoutMillis = (int) downstream.timeout().toMillis();
             ConfidentialClientApplication.Builder builder = ConfidentialClientApplication
                     .builder(entra.clientId(), appCredential())
+                    .executorService(executor)
                     .authority(entra.authority())
                     // Never ask login.microsoftonline.com about the authority: we talk only to the configured host.
                     .instanceDiscovery(false)
@@ -160,8 +205,14 @@ public class OnBehalfOfTokens {
                 .builder(scopes, new UserAssertion(caller.accessToken()))
                 .build();
         try {
-            IAuthenticationResult result = client().acquireToken(parameters)
-                    .get(downstream.timeout().toMillis() * 3, TimeUnit.MILLISECONDS);
+            CompletableFuture<IAuthenticationResult> pending = client().acquireToken(parameters);
+            IAuthenticationResult result;
+            try {
+                result = pending.get(downstream.timeout().toMillis() * 3, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | InterruptedException abandoned) {
+                pending.cancel(true);
+                throw abandoned;
+            }
             learnGrantedScopes(scopes, result);
             if (result == null || result.accessToken() == null || result.accessToken().isBlank()) {
                 // msal4j accepts a 200 without a token; a Graph call with no token would fail confusingly later
