@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalInt;
 
 /**
@@ -84,8 +85,15 @@ public record AcsSettings(String connectionString, URI endpoint, Credential cred
         Map<String, String> parts = new HashMap<>();
         for (String part : connectionString.split(";")) {
             String[] kv = part.split("=", 2);
-            if (kv.length == 2) {
-                parts.put(kv[0].trim().toLowerCase(Locale.ROOT), kv[1].trim());
+            if (kv.length == 2 && !kv[0].isBlank()) {
+                String name = kv[0].trim().toLowerCase(Locale.ROOT);
+                if (parts.put(name, kv[1].trim()) != null) {
+                    reader.problem("acs.connection-string", "names " + (Set.of("endpoint", "accesskey").contains(name)
+                            ? name : "a part") + " twice (values not shown)");
+                }
+            } else if (!part.isBlank()) {
+                // a stray piece (a key pasted twice, a lost '='): refuse rather than guess, and never show it
+                reader.problem("acs.connection-string", "has a part that is not name=value (value not shown)");
             }
         }
         String key = parts.get("accesskey");
