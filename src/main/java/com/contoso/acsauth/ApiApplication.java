@@ -41,7 +41,8 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
                         description = "A downstream service failed or refused the server's credentials.",
                         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA))),
                 @APIResponse(name = "DownstreamUnavailable", responseCode = "503",
-                        description = "A downstream service cannot be reached or is unavailable.",
+                        description = "A downstream service, or the mapping database (mapping-store-unavailable), "
+                                + "cannot be reached or is unavailable.",
                         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA))),
                 @APIResponse(name = "DownstreamTimeout", responseCode = "504",
                         description = "A downstream service did not answer in time.",

@@ -8,6 +8,7 @@ import com.contoso.acsauth.problem.ProblemType;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKMatcher;
 import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.source.JWKSource;
@@ -34,6 +35,7 @@ import java.net.MalformedURLException;
 import java.net.URI;
 import java.text.ParseException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -92,7 +94,15 @@ public class EntraTokenVerifier {
                     .build();
             processor = new DefaultJWTProcessor<>();
             processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, null));
-            processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, keys));
+            // any answer of the key source (even "no key with that kid") means the key set was loaded
+            JWKSource<SecurityContext> recordingLoads = (selector, context) -> {
+                List<JWK> found = keys.get(selector, context);
+                if (!keysLoaded) {
+                    keysLoaded = true;
+                }
+                return found;
+            };
+            processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, recordingLoads));
             processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(
                     Set.of(entra.clientId(), "api://" + entra.clientId()),
                     new JWTClaimsSet.Builder().issuer(entra.issuer()).build(),
@@ -129,9 +139,7 @@ public class EntraTokenVerifier {
      */
     public JWTClaimsSet verify(String token) {
         try {
-            JWTClaimsSet claims = processor.process(token, null);
-            keysLoaded = true;
-            return claims;
+            return processor.process(token, null);
         } catch (RateLimitReachedException e) {
             if (!keysLoaded) {
                 // no key was ever loaded (Entra ID unreachable since start): we cannot judge any token yet

@@ -51,7 +51,8 @@ public class TokenResource {
             content = @Content(schema = @Schema(implementation = TokenResponses.UserToken.class)))
     @APIResponse(responseCode = "404", description = "No identity mapping, or the mapped identity was deleted",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA)))
-    @APIResponse(responseCode = "409", description = "The mapped identity belongs to another ACS resource",
+    @APIResponse(responseCode = "409", description = "The mapped identity belongs to another ACS resource, or the stored "
+            + "mapping was not written by this server (mapping-tampered, mapping-unsigned)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA)))
     public Response issue() {
         AcsTokens.TokenForUser issued = tokens.issueFor(Caller.of(security));

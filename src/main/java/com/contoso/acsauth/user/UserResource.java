@@ -42,6 +42,8 @@ public class UserResource {
             content = @Content(schema = @Schema(implementation = IdentityMapping.class)))
     @APIResponse(responseCode = "404", description = "No identity mapping is stored for the caller",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA)))
+    @APIResponse(responseCode = "409", description = "The stored mapping was not written by this server (mapping-tampered, "
+            + "mapping-unsigned): it is not used", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA)))
     public IdentityMapping get() {
         return new IdentityMapping(identities.find(Caller.of(security)));
     }
@@ -54,8 +56,9 @@ public class UserResource {
             content = @Content(schema = @Schema(implementation = IdentityMapping.class)))
     @APIResponse(responseCode = "200", description = "The mapping already existed",
             content = @Content(schema = @Schema(implementation = IdentityMapping.class)))
-    @APIResponse(responseCode = "409", description = "The user already has two open extensions from this app, or the "
-            + "mapping changed concurrently", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA)))
+    @APIResponse(responseCode = "409", description = "The user already has two open extensions from this app, the "
+            + "mapping changed concurrently, or the stored mapping was not written by this server (mapping-tampered, "
+            + "mapping-unsigned)", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA)))
     public Response createOrGet() {
         UserIdentities.CreateOrGet result = identities.createOrGet(Caller.of(security));
         return Response.status(result.created() ? Response.Status.CREATED : Response.Status.OK)
@@ -70,7 +73,8 @@ public class UserResource {
     @APIResponse(responseCode = "204", description = "Both the ACS identity and the mapping are gone")
     @APIResponse(responseCode = "404", description = "No identity mapping is stored for the caller",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA)))
-    @APIResponse(responseCode = "409", description = "The mapped identity belongs to another ACS resource",
+    @APIResponse(responseCode = "409", description = "The mapped identity belongs to another ACS resource, or the stored "
+            + "mapping was not written by this server (then nothing is deleted)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA)))
     public Response delete() {
         identities.delete(Caller.of(security));
