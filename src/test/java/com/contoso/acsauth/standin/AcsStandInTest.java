@@ -132,6 +132,38 @@ class AcsStandInTest {
     }
 
     @Test
+    void aRevokedTokenIsRejectedByTheDataPlaneFromThenOnAndANewOneIsAccepted() throws Exception {
+        CommunicationUserIdentifier user = acs.createUser();
+        CommunicationUserIdentifier bystander = acs.createUser();
+        String before = acs.getToken(user, List.of(CommunicationTokenScope.CHAT)).getToken();
+        String bystanders = acs.getToken(bystander, List.of(CommunicationTokenScope.CHAT)).getToken();
+        assertEquals(200, chatThreads(before).statusCode(), "a fresh token works");
+
+        acs.revokeTokens(user);
+
+        java.net.http.HttpResponse<String> refused = chatThreads(before);
+        assertEquals(401, refused.statusCode());
+        assertEquals(Optional.of("revoked"), refused.headers().firstValue("x-standin-reason"));
+        assertEquals(401, chatThreads(before).statusCode(), "and stays refused");
+        String after = acs.getToken(user, List.of(CommunicationTokenScope.CHAT)).getToken();
+        assertEquals(200, chatThreads(after).statusCode(), "the identity stays usable");
+        assertEquals(200, chatThreads(bystanders).statusCode(), "another identity's tokens are untouched");
+
+        acs.deleteUser(user);
+
+        assertEquals(401, chatThreads(after).statusCode(), "deleting the identity ends its tokens too");
+        assertEquals(401, chatThreads("not-a-token").statusCode());
+    }
+
+    /** What a Chat or Calling client sends with the user's ACS token. */
+    static java.net.http.HttpResponse<String> chatThreads(String acsUserToken) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(standIns.sslContext()).build();
+        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(standIns.acs().chatThreadsUrl()))
+                .header("Authorization", "Bearer " + acsUserToken).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void deletedIdentityIsNotFound() {
         CommunicationUserIdentifier user = acs.createUser();
         acs.deleteUser(user);

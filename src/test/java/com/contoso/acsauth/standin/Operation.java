@@ -24,5 +24,7 @@ public enum Operation {
     ACS_ISSUE_TOKEN,
     ACS_REVOKE_TOKENS,
     ACS_DELETE_IDENTITY,
-    ACS_EXCHANGE_TEAMS_TOKEN
+    ACS_EXCHANGE_TEAMS_TOKEN,
+    /** ACS Chat's thread list, authenticated with an ACS user token: how a client proves a token works (or was revoked). */
+    ACS_CHAT_LIST_THREADS
 }

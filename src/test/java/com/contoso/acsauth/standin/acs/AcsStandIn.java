@@ -11,6 +11,7 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
@@ -26,6 +27,7 @@ import javax.net.ssl.SSLContext;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.security.interfaces.RSAPublicKey;
+import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,10 +44,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Azure Communication Services Identity (REST): create and delete identities, issue and revoke their tokens, and
- * exchange a Teams user's Entra token. Every request must carry an {@code api-version} and either a valid HMAC
+ * exchange a Teams user's Entra token. Also one data-plane operation, Chat's thread list, that accepts what ACS's
+ * services accept: a user token this resource issued, unexpired, of a live identity, and not revoked since. Every request must carry an {@code api-version} and either a valid HMAC
  * signature (the access key) or {@code Authorization: Bearer <Entra token>} (managed identity, workload identity, a
  * service principal): the token must verify ({@link EntraBearerVerifier}, else 401 {@code Denied}) and its {@code oid}
  * must hold a role assignment on this resource (else 403 {@code AuthorizationFailed}). By default the system- and
@@ -67,6 +71,12 @@ public final class AcsStandIn extends StandInServer {
     private static final String IDENTITY_PREFIX = "8:acs:" + RESOURCE_ID + "_";
     private static final DateTimeFormatter EXPIRES_ON = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSxxx");
     private static final SecureRandom RANDOM = new SecureRandom();
+    /**
+     * A claim of the stand-in's own: the token's place in the order of issue. {@code iat} has whole seconds, too coarse
+     * to tell a token issued just before a revocation from one issued just after.
+     */
+    static final String TOKEN_NUMBER = "standin_token_number";
+    static final String CHAT_THREADS_PATH = "/chat/threads";
     /** The ARM id of this resource: the scope of its role assignments. */
     public static final String RESOURCE_SCOPE = "/subscriptions/" + EntraStandIn.SUBSCRIPTION_ID
             + "/resourceGroups/acs-auth/providers/Microsoft.Communication/communicationServices/acs-auth-standin";
@@ -82,6 +92,9 @@ public final class AcsStandIn extends StandInServer {
     private final Set<String> live = ConcurrentHashMap.newKeySet();
     private final Set<String> deleted = ConcurrentHashMap.newKeySet();
     private final Map<String, Instant> revokedAt = new ConcurrentHashMap<>();
+    /** Every token carries its number ({@value #TOKEN_NUMBER}); a revocation refuses the numbers issued up to it. */
+    private final AtomicLong tokensIssued = new AtomicLong();
+    private final Map<String, Long> revokedThrough = new ConcurrentHashMap<>();
     private final Map<String, String> createdBy = new ConcurrentHashMap<>();
     private final Set<String> roleAssignees = ConcurrentHashMap.newKeySet();
     private final EntraBearerVerifier bearer;
@@ -161,6 +174,11 @@ public final class AcsStandIn extends StandInServer {
         return Optional.ofNullable(revokedAt.get(identity));
     }
 
+    /** {@code GET .../chat/threads?api-version=...}: answers 200 to a token ACS accepts, 401 otherwise (revoked, say). */
+    public String chatThreadsUrl() {
+        return baseUrl() + CHAT_THREADS_PATH.substring(1) + "?api-version=2021-09-07";
+    }
+
     /** The public key ACS tokens are signed with, for tests that inspect them. */
     public RSAKey tokenSigningKey() {
         return tokenKey.toPublicJWK();
@@ -171,6 +189,7 @@ public final class AcsStandIn extends StandInServer {
         live.clear();
         deleted.clear();
         revokedAt.clear();
+        revokedThrough.clear();
         createdBy.clear();
         roleAssignees.clear();
         roleAssignees.addAll(DEFAULT_ROLE_ASSIGNEES);
@@ -193,6 +212,9 @@ public final class AcsStandIn extends StandInServer {
         if (path.equals("/identities") && method.equals("POST")) {
             return Optional.of(new Route(Operation.ACS_CREATE_IDENTITY, null));
         }
+        if (path.equals(CHAT_THREADS_PATH) && method.equals("GET")) {
+            return Optional.of(new Route(Operation.ACS_CHAT_LIST_THREADS, null));
+        }
         if (path.equals("/teamsUser/:exchangeAccessToken") && method.equals("POST")) {
             return Optional.of(new Route(Operation.ACS_EXCHANGE_TEAMS_TOKEN, null));
         }
@@ -214,6 +236,9 @@ public final class AcsStandIn extends StandInServer {
 
     @Override
     protected Response handle(Operation op, Request request) {
+        if (op == Operation.ACS_CHAT_LIST_THREADS) {
+            return chatThreads(request);
+        }
         try {
             String caller;
             String authorization = request.header("Authorization");
@@ -309,7 +334,64 @@ public final class AcsStandIn extends StandInServer {
         requireOwned(identity);
         requireLive(identity);
         revokedAt.put(identity, Instant.now());
+        revokedThrough.put(identity, tokensIssued.get());
         return Response.empty(204);
+    }
+
+    /** The data plane: an ACS user token in {@code Authorization: Bearer}, as the Chat and Calling SDKs send it. */
+    private Response chatThreads(Request request) {
+        String authorization = request.header("Authorization");
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return unauthorized("no bearer token");
+        }
+        if (request.queryParameters().getOrDefault("api-version", "").isBlank()) {
+            return new AcsError(400, "MissingApiVersionParameter",
+                    "The api-version query parameter (?api-version=) is required for all requests.").toResponse();
+        }
+        Optional<String> rejection = userTokenRejection(authorization.substring(7).trim());
+        if (rejection.isPresent()) {
+            return unauthorized(rejection.get());
+        }
+        return Response.json(200, Json.createObjectBuilder().add("value", Json.createArrayBuilder()).build());
+    }
+
+    /** Why a service of this resource refuses the user token, if it does. */
+    private Optional<String> userTokenRejection(String token) {
+        JWTClaimsSet claims;
+        try {
+            SignedJWT jwt = SignedJWT.parse(token);
+            if (!jwt.verify(new RSASSAVerifier(tokenKey.toRSAPublicKey()))) {
+                return Optional.of("signature");
+            }
+            claims = jwt.getJWTClaimsSet();
+        } catch (ParseException | JOSEException e) {
+            return Optional.of("not a token");
+        }
+        if (claims.getExpirationTime() == null || !claims.getExpirationTime().toInstant().isAfter(Instant.now())) {
+            return Optional.of("expired");
+        }
+        if (!RESOURCE_ID.equals(claims.getClaim("resourceId"))) {
+            return Optional.of("another resource");
+        }
+        String skypeId = String.valueOf(claims.getClaim("skypeid"));
+        if (skypeId.startsWith("orgid:")) {
+            return Optional.empty(); // a Teams user's token: nothing of theirs is revoked here
+        }
+        String identity = "8:" + skypeId;
+        if (!live.contains(identity)) {
+            return Optional.of("identity deleted");
+        }
+        Long revokedUpTo = revokedThrough.get(identity);
+        if (revokedUpTo != null && claims.getClaim(TOKEN_NUMBER) instanceof Number number && number.longValue() <= revokedUpTo) {
+            return Optional.of("revoked");
+        }
+        return Optional.empty();
+    }
+
+    private static Response unauthorized(String reason) {
+        return new AcsError(401, "InvalidAuthenticationToken", "The access token is invalid, expired or revoked.").toResponse()
+                .withHeader("WWW-Authenticate", "Bearer")
+                .withHeader("x-standin-reason", reason);
     }
 
     private Response deleteIdentity(String identity) throws AcsError {
@@ -378,6 +460,7 @@ public final class AcsStandIn extends StandInServer {
                 .claim("resourceId", RESOURCE_ID)
                 .claim("resourceLocation", "unitedstates")
                 .issueTime(Date.from(issuedAt))
+                .claim(TOKEN_NUMBER, tokensIssued.incrementAndGet())
                 .build();
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT)
                 .keyID(tokenKey.getKeyID()).build(), claims);
