@@ -23,6 +23,13 @@ public interface AcsIdentities {
      */
     AcsToken issueToken(String acsUserId);
 
+    /**
+     * Revokes every access token issued so far for the identity; the identity stays usable.
+     *
+     * @throws AcsIdentityNotFoundException when ACS no longer knows the identity
+     */
+    void revokeTokens(String acsUserId);
+
     /** Exchanges a Teams user's Entra ID token for an ACS token. */
     AcsToken exchangeTeamsToken(String teamsUserAadToken, String appId, String userObjectId);
 }

@@ -42,6 +42,7 @@ public class AzureSdkAcsIdentities implements AcsIdentities {
     private static final DownstreamCall CREATE = new DownstreamCall(DownstreamCall.Service.ACS, "createIdentity");
     private static final DownstreamCall DELETE = new DownstreamCall(DownstreamCall.Service.ACS, "deleteIdentity");
     private static final DownstreamCall ISSUE = new DownstreamCall(DownstreamCall.Service.ACS, "issueToken");
+    private static final DownstreamCall REVOKE = new DownstreamCall(DownstreamCall.Service.ACS, "revokeTokens");
     private static final DownstreamCall EXCHANGE = new DownstreamCall(DownstreamCall.Service.ACS, "exchangeTeamsToken");
     private static final Pattern ERROR_CODE = Pattern.compile("\"code\"\\s*:\\s*\"([^\"]+)\"");
     private static final Pattern ERROR_MESSAGE = Pattern.compile("\"message\"\\s*:\\s*\"([^\"]*)\"");
@@ -129,6 +130,14 @@ public class AzureSdkAcsIdentities implements AcsIdentities {
                 ? client.getToken(user, scopes, Duration.ofMinutes(acs.tokenExpiresInMinutes().getAsInt()))
                 : client.getToken(user, scopes));
         return new AcsToken(token.getToken(), token.getExpiresAt());
+    }
+
+    @Override
+    public void revokeTokens(String acsUserId) {
+        call(REVOKE, () -> {
+            client.revokeTokens(new CommunicationUserIdentifier(acsUserId));
+            return null;
+        });
     }
 
     @Override

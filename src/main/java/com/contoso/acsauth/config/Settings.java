@@ -5,13 +5,14 @@ import com.contoso.acsauth.entra.EntraSettings;
 import com.contoso.acsauth.mapping.GraphSettings;
 import com.contoso.acsauth.mapping.MappingCacheSettings;
 import com.contoso.acsauth.mapping.MappingSettings;
+import com.contoso.acsauth.token.TokenQuotaSettings;
 import com.contoso.acsauth.web.CorsSettings;
 import java.util.List;
 import org.eclipse.microprofile.config.Config;
 
 /** Every feature's settings, read and validated together so that all problems are reported at once. */
 public record Settings(EntraSettings entra, MappingSettings mapping, GraphSettings graph, MappingCacheSettings mappingCache, AcsSettings acs,
-                       CorsSettings cors, DownstreamSettings downstream, List<String> problems) {
+                       CorsSettings cors, DownstreamSettings downstream, TokenQuotaSettings tokenQuota, List<String> problems) {
 
     public static Settings read(Config config) {
         SettingsReader reader = new SettingsReader(property -> config.getOptionalValue(property, String.class));
@@ -23,7 +24,8 @@ public record Settings(EntraSettings entra, MappingSettings mapping, GraphSettin
         AcsSettings acs = AcsSettings.read(reader, entra.clientId());
         CorsSettings cors = CorsSettings.read(reader);
         DownstreamSettings downstream = DownstreamSettings.read(reader);
-        return new Settings(entra, mapping, graph, mappingCache, acs, cors, downstream, reader.problems());
+        TokenQuotaSettings tokenQuota = TokenQuotaSettings.read(reader);
+        return new Settings(entra, mapping, graph, mappingCache, acs, cors, downstream, tokenQuota, reader.problems());
     }
 
     public boolean valid() {

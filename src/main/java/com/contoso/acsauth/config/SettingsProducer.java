@@ -5,6 +5,7 @@ import com.contoso.acsauth.entra.EntraSettings;
 import com.contoso.acsauth.mapping.GraphSettings;
 import com.contoso.acsauth.mapping.MappingCacheSettings;
 import com.contoso.acsauth.mapping.MappingSettings;
+import com.contoso.acsauth.token.TokenQuotaSettings;
 import com.contoso.acsauth.web.CorsSettings;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Priority;
@@ -55,4 +56,5 @@ public class SettingsProducer {
     @Produces @Singleton AcsSettings acs() { return settings.acs(); }
     @Produces @Singleton CorsSettings cors() { return settings.cors(); }
     @Produces @Singleton DownstreamSettings downstream() { return settings.downstream(); }
+    @Produces @Singleton TokenQuotaSettings tokenQuota() { return settings.tokenQuota(); }
 }

@@ -26,6 +26,7 @@ public enum ProblemType {
     MAPPING_CONFLICT(409, "mapping-conflict", "The identity mapping changed concurrently"),
     MAPPING_TAMPERED(409, "mapping-tampered", "The identity mapping was not written by this server"),
     MAPPING_UNSIGNED(409, "mapping-unsigned", "The identity mapping carries no signature of this server"),
+    RATE_LIMITED(429, "rate-limited", "Too many token requests for this user"),
     DOWNSTREAM_THROTTLED(429, "downstream-throttled", "A downstream service is throttling requests"),
     INTERNAL_ERROR(500, "internal-error", "Internal server error"),
     DOWNSTREAM_FAILED(502, "downstream-failed", "A downstream service failed"),

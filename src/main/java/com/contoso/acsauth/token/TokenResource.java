@@ -5,6 +5,7 @@ import com.contoso.acsauth.problem.Problem;
 import com.contoso.acsauth.security.Caller;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -24,7 +25,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * {@code /api/token}: ACS access tokens. Both GETs answer 201, as both originals do, because existing clients may
- * depend on it.
+ * depend on it; both count against the caller's per-user quota (429 {@code rate-limited} beyond it).
  */
 @Path("token")
 @RequestScoped
@@ -78,6 +79,22 @@ public class TokenResource {
         return noStore(Response.status(Response.Status.CREATED))
                 .entity(new TokenResponses.TeamsUserToken(token.token(), iso(token)))
                 .build();
+    }
+
+    /** 204 once ACS revoked every token of the caller's identity; 404 when the caller has no mapping. */
+    @DELETE
+    @Operation(summary = "Revoke every ACS token issued so far for the caller's identity",
+            description = "For sign-out everywhere or a lost device. The identity and its mapping stay: GET /api/token "
+                    + "issues new tokens afterwards. ACS says revocation can take up to 15 minutes to reach every service.")
+    @APIResponse(responseCode = "204", description = "ACS revoked the identity's tokens")
+    @APIResponse(responseCode = "404", description = "No identity mapping, or the mapped identity was deleted",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA)))
+    @APIResponse(responseCode = "409", description = "The mapped identity belongs to another ACS resource, or the stored "
+            + "mapping was not written by this server (mapping-tampered, mapping-unsigned)",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA)))
+    public Response revoke() {
+        tokens.revokeFor(Caller.of(security));
+        return Response.noContent().build();
     }
 
     /** A token response must never be cached by the browser or a proxy (RFC 6749 section 5.1). */

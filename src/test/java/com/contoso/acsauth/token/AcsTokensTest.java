@@ -32,6 +32,8 @@ class AcsTokensTest {
     final AtomicInteger storeReads = new AtomicInteger();
     FakeAcsIdentities acs;
     AcsTokens cut;
+    UserIdentities identities;
+    AcsSettings settings;
 
     @BeforeEach
     void setUp() {
@@ -53,11 +55,11 @@ class AcsTokensTest {
             }
         };
         acs = new FakeAcsIdentities();
-        AcsSettings settings = new AcsSettings("endpoint=https://x/;accesskey=a2V5", URI.create("https://x/"),
+        settings = new AcsSettings("endpoint=https://x/;accesskey=a2V5", URI.create("https://x/"),
                 AcsSettings.Credential.ACCESS_KEY, Optional.empty(),
                 List.of("voip", "chat"), OptionalInt.empty(), "teams-app");
-        cut = new AcsTokens(new UserIdentities(store, acs, new MappingCache(new MappingCacheSettings(Duration.ofMinutes(1), 10))),
-                acs, settings);
+        identities = new UserIdentities(store, acs, new MappingCache(new MappingCacheSettings(Duration.ofMinutes(1), 10)));
+        cut = new AcsTokens(identities, acs, settings, new TokenQuota(new TokenQuotaSettings(0)));
     }
 
     @Test
@@ -134,5 +136,102 @@ class AcsTokensTest {
             assertEquals(ProblemType.TEAMS_TOKEN_MISSING, e.type());
             assertEquals(400, e.type().status());
         }
+    }
+
+    // --- the per-user quota ----------------------------------------------------------------------------------
+
+    @Test
+    void beyondTheQuotaNeitherTheMappingStoreNorAcsIsCalled() {
+        cut = new AcsTokens(identities, acs, settings, new TokenQuota(new TokenQuotaSettings(3)));
+        acs.live.add("8:acs:bob");
+        mappings.put(BOB.oid(), "8:acs:bob");
+        for (int i = 0; i < 3; i++) {
+            cut.issueFor(BOB);
+        }
+
+        ProblemException limited = assertThrows(ProblemException.class, () -> cut.issueFor(BOB));
+
+        assertEquals(ProblemType.RATE_LIMITED, limited.type());
+        assertTrue(Integer.parseInt(limited.headers().get("Retry-After")) >= 1, limited.headers()::toString);
+        assertEquals(3, acs.issued.get());
+        assertEquals(1, storeReads.get());
+    }
+
+    @Test
+    void aRefusedRequestWithoutMappingStillCountsSoProbingCostsNothingDownstream() {
+        cut = new AcsTokens(identities, acs, settings, new TokenQuota(new TokenQuotaSettings(2)));
+        assertThrows(ProblemException.class, () -> cut.issueFor(BOB));
+        assertThrows(ProblemException.class, () -> cut.issueFor(BOB));
+
+        assertEquals(ProblemType.RATE_LIMITED, assertThrows(ProblemException.class, () -> cut.issueFor(BOB)).type());
+        assertEquals(2, storeReads.get());
+    }
+
+    @Test
+    void teamsExchangesShareTheUsersQuota() {
+        cut = new AcsTokens(identities, acs, settings, new TokenQuota(new TokenQuotaSettings(2)));
+        acs.live.add("8:acs:bob");
+        mappings.put(BOB.oid(), "8:acs:bob");
+        cut.issueFor(BOB);
+        cut.exchangeTeamsToken(BOB, "teams-aad-token");
+
+        ProblemException limited = assertThrows(ProblemException.class, () -> cut.exchangeTeamsToken(BOB, "teams-aad-token"));
+
+        assertEquals(ProblemType.RATE_LIMITED, limited.type());
+        assertEquals(1, acs.exchanged.get());
+        assertEquals(ProblemType.RATE_LIMITED, assertThrows(ProblemException.class, () -> cut.issueFor(BOB)).type());
+    }
+
+    @Test
+    void aMissingTeamsHeaderIsABadRequestEvenBeyondTheQuota() {
+        cut = new AcsTokens(identities, acs, settings, new TokenQuota(new TokenQuotaSettings(1)));
+        cut.exchangeTeamsToken(BOB, "teams-aad-token");
+
+        assertEquals(ProblemType.TEAMS_TOKEN_MISSING, assertThrows(ProblemException.class, () -> cut.exchangeTeamsToken(BOB, " ")).type());
+    }
+
+    // --- DELETE /api/token -----------------------------------------------------------------------------------
+
+    @Test
+    void revokesTheTokensOfTheMappedIdentityAndKeepsTheMapping() {
+        acs.live.add("8:acs:bob");
+        mappings.put(BOB.oid(), "8:acs:bob");
+
+        cut.revokeFor(BOB);
+
+        assertEquals(1, acs.revoked.get());
+        assertEquals("8:acs:bob", mappings.get(BOB.oid()));
+        assertEquals("token-for-8:acs:bob", cut.issueFor(BOB).token().token(), "the identity stays usable");
+    }
+
+    @Test
+    void revokingWithoutMappingIsNotFoundAndCallsNoAcs() {
+        ProblemException e = assertThrows(ProblemException.class, () -> cut.revokeFor(BOB));
+
+        assertEquals(ProblemType.MAPPING_NOT_FOUND, e.type());
+        assertEquals(0, acs.revoked.get());
+    }
+
+    @Test
+    void revokingForADeletedIdentityReportsItGoneAndRemovesTheStaleMapping() {
+        mappings.put(BOB.oid(), "8:acs:bob"); // ACS no longer knows it
+
+        ProblemException gone = assertThrows(ProblemException.class, () -> cut.revokeFor(BOB));
+
+        assertEquals(ProblemType.MAPPED_IDENTITY_GONE, gone.type());
+        assertTrue(gone.detail().contains("stale mapping was removed"), gone.detail());
+        assertTrue(mappings.isEmpty());
+    }
+
+    @Test
+    void revokingIsNotCountedAgainstTheTokenQuota() {
+        cut = new AcsTokens(identities, acs, settings, new TokenQuota(new TokenQuotaSettings(1)));
+        acs.live.add("8:acs:bob");
+        mappings.put(BOB.oid(), "8:acs:bob");
+        for (int i = 0; i < 3; i++) {
+            cut.revokeFor(BOB);
+        }
+
+        cut.issueFor(BOB);
     }
 }

@@ -17,6 +17,8 @@ public class FakeAcsIdentities implements AcsIdentities {
     public final Set<String> live = ConcurrentHashMap.newKeySet();
     public final AtomicInteger created = new AtomicInteger();
     public final AtomicInteger issued = new AtomicInteger();
+    public final AtomicInteger revoked = new AtomicInteger();
+    public final AtomicInteger exchanged = new AtomicInteger();
     public final Deque<ProblemException> createFailures = new ArrayDeque<>();
     public final Deque<ProblemException> deleteFailures = new ArrayDeque<>();
     public final Deque<ProblemException> issueFailures = new ArrayDeque<>();
@@ -53,7 +55,16 @@ public class FakeAcsIdentities implements AcsIdentities {
     }
 
     @Override
+    public synchronized void revokeTokens(String acsUserId) {
+        if (!live.contains(acsUserId)) {
+            throw new AcsIdentityNotFoundException("gone", null);
+        }
+        revoked.incrementAndGet();
+    }
+
+    @Override
     public AcsToken exchangeTeamsToken(String teamsUserAadToken, String appId, String userObjectId) {
+        exchanged.incrementAndGet();
         lastExchange = teamsUserAadToken + "|" + appId + "|" + userObjectId;
         return new AcsToken("teams-token", OffsetDateTime.parse("2030-01-01T00:00:00Z"));
     }
