@@ -18,13 +18,16 @@ import java.util.Map;
  * every {@code *IT} class in one JVM), and stopped by a shutdown hook. The server is chosen by the system property
  * {@code it.runtime}: {@code payara6} (default), {@code payara7}, {@code liberty} or {@code wildfly}; the WAR is
  * {@code it.war}. The mapping store is chosen by {@code it.mapping} ({@link MappingMode}); with {@code postgresql}
- * a real PostgreSQL is started first and offered to the server as a data source of its own. Integration tests call
+ * a real PostgreSQL is started first and offered to the server as a data source of its own. A system property
+ * {@code it.env.NAME=VALUE} adds {@code NAME} to the server's environment. Integration tests call
  * {@link #get()} and {@code standIns().reset()} in {@code @BeforeEach}.
  */
 public final class DeployedServer {
 
     static final String POSTGRESQL_MISSING = "it.mapping=postgresql needs PostgreSQL's server binaries: "
             + "apt-get install postgresql (.ci/run does)";
+
+    static final String ENV_PROPERTY_PREFIX = "it.env.";
 
     private static DeployedServer instance;
     private static RuntimeException startFailure;
@@ -141,6 +144,9 @@ public final class DeployedServer {
             // the embedded database lives inside the server process; with no cache the API shows exactly what it holds
             env.put("MAPPING_CACHE_TTL_SECONDS", "0");
         }
+        // -Dit.env.NAME=VALUE sets the server's NAME (the benchmark turns the per-user token quota off this way)
+        System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith(ENV_PROPERTY_PREFIX))
+                .forEach(name -> env.put(name.substring(ENV_PROPERTY_PREFIX.length()), System.getProperty(name)));
         if (postgres != null) {
             Path driver = Path.of(System.getProperty("it.postgresqlJar", buildDir().resolve("jdbc/postgresql.jar").toString()));
             JdbcDataSource dataSource = postgres.dataSource("acsMappings", driver);

@@ -4,13 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import jakarta.json.JsonObject;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** What operators expect: the OpenAPI document, health probes, the Swagger UI switch. */
 class OperabilityIT {
+
+    static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
 
     Api api;
     DeployedServer server;
@@ -22,7 +29,7 @@ class OperabilityIT {
     }
 
     @Test
-    void openApiDescribesTheFiveOperationsTheBearerSchemeAndProblems() {
+    void openApiDescribesTheSixOperationsTheBearerSchemeAndProblems() {
         Api.Reply reply = api.get("/openapi", null);
 
         assertEquals(200, reply.status(), reply::toString);
@@ -34,6 +41,22 @@ class OperabilityIT {
         for (String status : List.of("200", "201", "204", "400", "401", "403", "404", "409", "429", "502", "503", "504")) {
             assertTrue(document.contains(status), () -> "OpenAPI lacks status " + status);
         }
+    }
+
+    @Test
+    void openApiListsEveryOperationWithItsMethodIncludingTheRevocation() {
+        Api.Reply reply = api.send("GET", "/openapi", null, Map.of("Accept", "application/json"));
+
+        assertEquals(200, reply.status(), reply::toString);
+        JsonObject paths = reply.json().getJsonObject("paths");
+        Map<String, Set<String>> operations = new TreeMap<>();
+        paths.forEach((path, item) -> operations.put(path, item.asJsonObject().keySet().stream()
+                .filter(HTTP_METHODS::contains).collect(Collectors.toCollection(TreeSet::new))));
+        assertEquals(Map.of("/api/user", Set.of("delete", "get", "post"), "/api/token", Set.of("delete", "get"),
+                "/api/token/teams", Set.of("get")), operations);
+        JsonObject revoke = paths.getJsonObject("/api/token").getJsonObject("delete");
+        assertTrue(revoke.getJsonObject("responses").keySet().containsAll(Set.of("204", "404", "409", "429", "502")),
+                revoke::toString);
     }
 
     @Test

@@ -36,7 +36,7 @@ class TokenValidationIT {
 
     static final List<String[]> ENDPOINTS = List.of(
             new String[]{"GET", "/api/user"}, new String[]{"POST", "/api/user"}, new String[]{"DELETE", "/api/user"},
-            new String[]{"GET", "/api/token"}, new String[]{"GET", "/api/token/teams"});
+            new String[]{"GET", "/api/token"}, new String[]{"GET", "/api/token/teams"}, new String[]{"DELETE", "/api/token"});
 
     Api api;
 
