@@ -82,6 +82,7 @@ public class AzureSdkAcsIdentities implements AcsIdentities {
         }
         client = builder
                 .httpClient(http)
+                .addPolicy(new TraceparentPolicy())
                 .retryOptions(new RetryOptions(new ExponentialBackoffOptions()
                         .setMaxRetries(downstream.maxRetries())
                         .setBaseDelay(Duration.ofMillis(500))
@@ -142,7 +143,7 @@ public class AzureSdkAcsIdentities implements AcsIdentities {
         try {
             return sdkCall.get();
         } catch (HttpResponseException e) {
-            throw translate(operation, e);
+            throw AcsRequestIds.attach(translate(operation, e), e);
         } catch (RuntimeException e) {
             throw DownstreamFailures.forIoFailure(operation, e).map(RuntimeException.class::cast).orElse(e);
         }
