@@ -83,6 +83,7 @@ public class AzureSdkAcsIdentities implements AcsIdentities {
         }
         client = builder
                 .httpClient(http)
+                .addPolicy(new TraceparentPolicy())
                 .retryOptions(new RetryOptions(new ExponentialBackoffOptions()
                         .setMaxRetries(downstream.maxRetries())
                         .setBaseDelay(Duration.ofMillis(500))
@@ -151,7 +152,7 @@ public class AzureSdkAcsIdentities implements AcsIdentities {
         try {
             return sdkCall.get();
         } catch (HttpResponseException e) {
-            throw translate(operation, e);
+            throw AcsRequestIds.attach(translate(operation, e), e);
         } catch (RuntimeException e) {
             throw DownstreamFailures.forIoFailure(operation, e).map(RuntimeException.class::cast).orElse(e);
         }

@@ -203,6 +203,7 @@ public class OnBehalfOfTokens {
         Set<String> scopes = requestScopes.get();
         OnBehalfOfParameters parameters = OnBehalfOfParameters
                 .builder(scopes, new UserAssertion(caller.accessToken()))
+                .extraHttpHeaders(OnBehalfOfCorrelation.headers())
                 .build();
         try {
             CompletableFuture<IAuthenticationResult> pending = client().acquireToken(parameters);
@@ -230,7 +231,7 @@ public class OnBehalfOfTokens {
             if (!scopes.equals(graph.scopes()) && String.valueOf(cause.getMessage()).matches("(?s).*AADSTS(65001|70011).*")) {
                 forgetGrantedScopes();
             }
-            throw translate(cause);
+            throw OnBehalfOfCorrelation.attach(translate(cause), cause);
         }
     }
 

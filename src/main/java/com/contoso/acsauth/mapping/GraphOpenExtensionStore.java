@@ -82,6 +82,7 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
                 .connectTimeout(downstream.timeout())
                 .readTimeout(downstream.timeout())
                 .writeTimeout(downstream.timeout())
+                .addInterceptor(new TraceparentInterceptor())
                 .build();
     }
 
@@ -224,6 +225,10 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
     }
 
     private RuntimeException translate(DownstreamCall call, RuntimeException e) {
+        return GraphRequestIds.attach(classify(call, e), e);
+    }
+
+    private RuntimeException classify(DownstreamCall call, RuntimeException e) {
         if (!(e instanceof ApiException api) || api.getResponseStatusCode() == 0) {
             return DownstreamFailures.forIoFailure(call, e).map(RuntimeException.class::cast)
                     .orElseGet(() -> new ProblemException(ProblemType.DOWNSTREAM_FAILED,

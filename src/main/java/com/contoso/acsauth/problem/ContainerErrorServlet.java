@@ -1,5 +1,6 @@
 package com.contoso.acsauth.problem;
 
+import com.contoso.acsauth.correlation.Correlation;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import jakarta.servlet.RequestDispatcher;
@@ -9,6 +10,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -55,8 +57,11 @@ public class ContainerErrorServlet extends HttpServlet {
             default -> status >= 500 ? "The server failed unexpectedly; quote the instance id when you report it." : type.title() + ".";
         };
         String instance = ProblemLog.newInstance();
+        // bound by CorrelationFilter on this error dispatch, with the id the request's first dispatch chose
+        String correlationId = Correlation.id();
         Throwable cause = (Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
-        ProblemLog.log(instance, status, type, detail, null, method, path, Optional.empty(), Optional.empty(), cause);
+        ProblemLog.log(instance, correlationId, status, type, detail, null, method, path, Optional.empty(),
+                Optional.empty(), Map.of(), cause);
 
         response.resetBuffer();
         response.setStatus(status);
@@ -66,7 +71,7 @@ public class ContainerErrorServlet extends HttpServlet {
         response.setContentType(Problem.MEDIA_TYPE);
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
         if (!"HEAD".equals(request.getMethod())) {
-            response.getWriter().write(jsonb.toJson(Problem.of(type, status, detail, instance)));
+            response.getWriter().write(jsonb.toJson(Problem.of(type, status, detail, instance, correlationId)));
         }
     }
 

@@ -1,18 +1,21 @@
 package com.contoso.acsauth.problem;
 
 import com.contoso.acsauth.downstream.DownstreamCall;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * The one exception the controls throw for anything the caller should see as an HTTP problem. The mapper turns it
- * into {@code application/problem+json}; {@link #downstream()} and the cause go to the log line only.
+ * into {@code application/problem+json}; {@link #downstream()}, {@link #downstreamIds()} and the cause go to the log
+ * line only.
  */
 public class ProblemException extends RuntimeException {
 
     private final ProblemType type;
     private final Map<String, String> headers = new LinkedHashMap<>();
+    private final Map<String, String> downstreamIds = new LinkedHashMap<>();
     private DownstreamCall downstream;
     private Integer downstreamStatus;
 
@@ -36,6 +39,17 @@ public class ProblemException extends RuntimeException {
         return this;
     }
 
+    /**
+     * A request id the downstream service answered with (ACS {@code MS-CV}, Graph {@code request-id}, Entra's
+     * {@code correlation_id} ...), for the log line: what the service's support asks for. Blank values are skipped.
+     */
+    public ProblemException downstreamId(String name, String value) {
+        if (value != null && !value.isBlank()) {
+            downstreamIds.put(name, value);
+        }
+        return this;
+    }
+
     public ProblemType type() {
         return type;
     }
@@ -46,6 +60,11 @@ public class ProblemException extends RuntimeException {
 
     public Map<String, String> headers() {
         return Map.copyOf(headers);
+    }
+
+    /** In the order they were added. */
+    public Map<String, String> downstreamIds() {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(downstreamIds));
     }
 
     public Optional<DownstreamCall> downstream() {

@@ -19,6 +19,7 @@ public class ProblemExceptionMapper implements ExceptionMapper<ProblemException>
     @Override
     public Response toResponse(ProblemException e) {
         return ProblemResponses.respond(e.type(), e.type().status(), e.detail(), e.headers(), e.downstream(),
-                e.downstreamStatus(), e.getCause() != null ? e.getCause() : e, security, uri, request.getMethod());
+                e.downstreamStatus(), e.downstreamIds(), e.getCause() != null ? e.getCause() : e, security, uri,
+                request.getMethod());
     }
 }

@@ -2,6 +2,7 @@ package com.contoso.acsauth.problem;
 
 import com.contoso.acsauth.downstream.DownstreamCall;
 import java.security.Principal;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.logging.Level;
@@ -9,8 +10,9 @@ import java.util.logging.Logger;
 import com.contoso.acsauth.security.Caller;
 
 /**
- * Writes the single log line of a failed request: the problem's {@code instance} id, the caller's {@code oid}, the
- * downstream operation and its status. Stack traces go here (for 5xx and downstream failures), never to the caller.
+ * Writes the single log line of a failed request: the problem's {@code instance} id and {@code correlationId} (both
+ * also in the body), the caller's {@code oid}, the downstream operation, its status and the request ids it answered
+ * with. Stack traces go here (for 5xx and downstream failures), never to the caller.
  * Tokens never appear: only claims that identify the user are logged. Every value that came with the request goes
  * through {@link #escape} first, so that a crafted path or header cannot start a line of its own in the log.
  */
@@ -25,13 +27,17 @@ public final class ProblemLog {
         return "urn:uuid:" + UUID.randomUUID();
     }
 
-    public static void log(String instance, int status, ProblemType type, String detail, Principal principal,
-                           String method, String path, Optional<DownstreamCall> downstream,
-                           Optional<Integer> downstreamStatus, Throwable cause) {
-        String line = "request failed: instance=" + instance + " status=" + status + " type=" + type.name()
+    public static void log(String instance, String correlationId, int status, ProblemType type, String detail,
+                           Principal principal, String method, String path, Optional<DownstreamCall> downstream,
+                           Optional<Integer> downstreamStatus, Map<String, String> downstreamIds, Throwable cause) {
+        StringBuilder ids = new StringBuilder();
+        downstreamIds.forEach((name, value) -> ids.append(' ').append(name).append('=').append(token(value)));
+        String line = "request failed: instance=" + instance + " correlationId=" + escape(correlationId)
+                + " status=" + status + " type=" + type.name()
                 + " method=" + escape(method) + " path=" + escape(path) + " oid=" + escape(oidOf(principal))
                 + downstream.map(d -> " downstream=" + d).orElse("")
                 + downstreamStatus.map(s -> " downstreamStatus=" + s).orElse("")
+                + ids
                 + " detail=\"" + escape(detail) + "\"";
         boolean serverSide = status >= 500 || downstream.isPresent();
         Level level = status >= 500 ? Level.SEVERE : serverSide ? Level.WARNING : Level.INFO;
@@ -71,6 +77,11 @@ public final class ProblemLog {
             }
         }
         return out.toString();
+    }
+
+    /** A downstream's value as one field: escaped, and without a space or quote that could fake another field. */
+    private static String token(String value) {
+        return escape(value).replace(" ", "\\u0020").replace("\"", "\\u0022");
     }
 
     private static String oidOf(Principal principal) {

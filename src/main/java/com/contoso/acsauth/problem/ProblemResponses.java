@@ -1,5 +1,6 @@
 package com.contoso.acsauth.problem;
 
+import com.contoso.acsauth.correlation.Correlation;
 import com.contoso.acsauth.downstream.DownstreamCall;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
@@ -15,15 +16,17 @@ final class ProblemResponses {
     }
 
     static Response respond(ProblemType type, int status, String detail, Map<String, String> headers,
-                            Optional<DownstreamCall> downstream, Optional<Integer> downstreamStatus, Throwable cause,
+                            Optional<DownstreamCall> downstream, Optional<Integer> downstreamStatus,
+                            Map<String, String> downstreamIds, Throwable cause,
                             SecurityContext security, UriInfo uri, String method) {
         String instance = ProblemLog.newInstance();
+        String correlationId = Correlation.id();
         Principal principal = security == null ? null : security.getUserPrincipal();
-        ProblemLog.log(instance, status, type, detail, principal, method,
-                uri == null ? "-" : "/" + uri.getPath(), downstream, downstreamStatus, cause);
+        ProblemLog.log(instance, correlationId, status, type, detail, principal, method,
+                uri == null ? "-" : "/" + uri.getPath(), downstream, downstreamStatus, downstreamIds, cause);
         Response.ResponseBuilder response = Response.status(status)
                 .type(Problem.MEDIA_TYPE)
-                .entity(Problem.of(type, status, detail, instance));
+                .entity(Problem.of(type, status, detail, instance, correlationId));
         headers.forEach(response::header);
         return response.build();
     }

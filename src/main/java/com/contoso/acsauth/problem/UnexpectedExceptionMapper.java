@@ -22,6 +22,6 @@ public class UnexpectedExceptionMapper implements ExceptionMapper<Exception> {
     public Response toResponse(Exception e) {
         return ProblemResponses.respond(ProblemType.INTERNAL_ERROR, 500,
                 "The server failed unexpectedly; quote the instance id when you report it.",
-                Map.of(), Optional.empty(), Optional.empty(), e, security, uri, request.getMethod());
+                Map.of(), Optional.empty(), Optional.empty(), Map.of(), e, security, uri, request.getMethod());
     }
 }

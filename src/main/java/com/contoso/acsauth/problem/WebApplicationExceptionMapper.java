@@ -34,7 +34,7 @@ public class WebApplicationExceptionMapper implements ExceptionMapper<WebApplica
         Map<String, String> headers = e instanceof NotAllowedException && e.getResponse().getHeaderString(HttpHeaders.ALLOW) != null
                 ? Map.of(HttpHeaders.ALLOW, e.getResponse().getHeaderString(HttpHeaders.ALLOW))
                 : Map.of();
-        return ProblemResponses.respond(type, status, detail, headers, Optional.empty(), Optional.empty(),
+        return ProblemResponses.respond(type, status, detail, headers, Optional.empty(), Optional.empty(), Map.of(),
                 status >= 500 ? e : null, security, uri, request.getMethod());
     }
 }

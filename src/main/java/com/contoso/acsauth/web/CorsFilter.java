@@ -19,8 +19,8 @@ import java.util.Arrays;
 public class CorsFilter extends HttpFilter {
 
     static final String ALLOWED_METHODS = "GET, POST, DELETE, OPTIONS";
-    static final String ALLOWED_HEADERS = "Authorization, Content-Type, teams-user-aad-token";
-    static final String EXPOSED_HEADERS = "WWW-Authenticate, Retry-After, Location";
+    static final String ALLOWED_HEADERS = "Authorization, Content-Type, teams-user-aad-token, traceparent";
+    static final String EXPOSED_HEADERS = "WWW-Authenticate, Retry-After, Location, traceresponse";
 
     @Inject CorsSettings cors;
 

@@ -135,6 +135,8 @@ final class Api {
             assertEquals(problem.getString("detail"), problem.getString("message"));
             assertTrue(problem.getString("type").startsWith("tag:acs-auth-server,2026:problem:"), body());
             assertTrue(problem.getString("instance").startsWith("urn:uuid:"), body());
+            assertTrue(problem.containsKey("correlationId") && problem.getString("correlationId").matches("[0-9a-f]{32}"),
+                    () -> "a correlationId in every problem: " + body());
             assertTrue(!body().contains("Exception") && !body().contains("at com.") && !body().contains("127.0.0.1"),
                     () -> "no exception, stack frame or internal host in a response: " + body());
             return problem;

@@ -218,6 +218,8 @@ class ContainerErrorsIT {
             assertTrue(problem.getInt("status") == status && problem.getInt("code") == status, () -> what + ": " + this);
             assertTrue(problem.getString("type").startsWith("tag:acs-auth-server,2026:problem:"), () -> what + ": " + this);
             assertTrue(problem.getString("instance").startsWith("urn:uuid:"), () -> what + ": " + this);
+            assertTrue(problem.containsKey("correlationId") && problem.getString("correlationId").matches("[0-9a-f]{32}"),
+                    () -> what + ": " + this);
         }
 
         @Override

@@ -35,7 +35,7 @@ class OperabilityIT {
         assertEquals(200, reply.status(), reply::toString);
         String document = reply.body();
         for (String expected : List.of("/api/user", "/api/token", "/api/token/teams", "entra-id", "bearer",
-                "application/problem+json", "Problem", "teams-user-aad-token")) {
+                "application/problem+json", "Problem", "correlationId", "teams-user-aad-token")) {
             assertTrue(document.contains(expected), () -> "OpenAPI lacks " + expected + ":\n" + document);
         }
         for (String status : List.of("200", "201", "204", "400", "401", "403", "404", "409", "429", "502", "503", "504")) {

@@ -205,7 +205,7 @@ class AcsStandInTest {
 
         assertEquals(401, e.getResponse().getStatusCode());
         assertEquals(List.of(new Call(Operation.ACS_CREATE_IDENTITY, "POST", "/identities", 401, "api-version=2022-10-01")),
-                standIns.calls().calls());
+                standIns.calls().calls().stream().map(Call::summary).toList());
         assertEquals(Set.of(), standIns.acs().liveIdentities());
     }
 
@@ -276,6 +276,26 @@ class AcsStandInTest {
 
         assertTrue(e.getResponse().getHeaderValue("MS-CV").endsWith(".0"));
         assertTrue(e.getResponse().getHeaderValue("X-Processing-Time").endsWith("ms"));
+        assertTrue(e.getResponse().getHeaderValue("x-ms-request-id").matches("[0-9a-f-]{36}"));
+    }
+
+    @Test
+    void recordsTheTraceparentOfEachCall() {
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        CommunicationIdentityClient traced = new CommunicationIdentityClientBuilder()
+                .connectionString(standIns.acsConnectionString())
+                .httpClient(new JdkHttpClientBuilder(java.net.http.HttpClient.newBuilder().sslContext(standIns.sslContext())).build())
+                .addPolicy((context, next) -> {
+                    context.getHttpRequest().setHeader("traceparent", traceparent);
+                    return next.process();
+                })
+                .buildClient();
+
+        traced.createUser();
+
+        Call call = standIns.calls().calls(Operation.ACS_CREATE_IDENTITY).get(0);
+        assertEquals(traceparent, call.traceparent());
+        assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", call.traceId());
     }
 
     @Test

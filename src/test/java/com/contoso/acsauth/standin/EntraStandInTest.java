@@ -173,6 +173,31 @@ class EntraStandInTest {
     }
 
     @Test
+    void errorsCarryTheClientRequestIdMsalSentAsTheirCorrelationIdAndATraceId() throws Exception {
+        standIns.entra().withholdConsent(true);
+        String clientRequestId = "4bf92f35-77b3-4da6-a3ce-929d0e0e4736";
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        ConfidentialClientApplication app = confidentialClient(standIns, standIns.apiClientSecret());
+
+        // msal4j's extra headers replace its own client-request-id
+        MsalServiceException e = msalError(() -> app.acquireToken(OnBehalfOfParameters.builder(GRAPH_USER_READ,
+                        new UserAssertion(standIns.entra().apiToken(standIns.entra().user("alice"))))
+                .extraHttpHeaders(Map.of("client-request-id", clientRequestId, "traceparent", traceparent)).build()).get());
+
+        assertEquals(clientRequestId, e.correlationId());
+        assertEquals(clientRequestId, header(e, "client-request-id"));
+        String traceId = header(e, "x-ms-request-id");
+        assertTrue(e.getMessage().contains("Trace ID: " + traceId + "\r\nCorrelation ID: " + clientRequestId), e.getMessage());
+        assertEquals(traceparent, standIns.calls().calls(Operation.ENTRA_TOKEN_OBO).get(0).traceparent());
+    }
+
+    /** The JDK's server capitalises header names; HTTP says they are case-insensitive. */
+    static String header(MsalServiceException e, String name) {
+        return e.headers().entrySet().stream().filter(h -> name.equalsIgnoreCase(h.getKey()))
+                .map(h -> h.getValue().get(0)).findFirst().orElse(null);
+    }
+
+    @Test
     void permissionBeyondTheConsentedOnesIs65001() throws Exception {
         ConfidentialClientApplication app = confidentialClient(standIns, standIns.apiClientSecret());
         String assertion = standIns.entra().apiToken(standIns.entra().user("alice"));

@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -267,6 +268,16 @@ class GraphStandInTest {
         assertEquals(404, onDelete.getResponseStatusCode());
         assertEquals("ResourceNotFound", onDelete.getError().getCode());
         assertTrue(onDelete.getError().getInnerError() != null, "innerError present");
+    }
+
+    @Test
+    void errorsNameTheirRequestIdInHeaderAndBodyAndEchoTheClientRequestId() {
+        ODataError e = assertThrows(ODataError.class, () -> graph.me().extensions().byExtensionId(NAME)
+                .get(request -> request.headers.add("client-request-id", "0f8fad5b-d9cb-469f-a165-70867728950e")));
+
+        String requestId = e.getResponseHeaders().get("request-id").iterator().next();
+        assertEquals(requestId, e.getError().getInnerError().getRequestId());
+        assertEquals(Set.of("0f8fad5b-d9cb-469f-a165-70867728950e"), e.getResponseHeaders().get("client-request-id"));
     }
 
     // ---- GET /users with an app-only token ----------------------------------------------------------------------

@@ -104,7 +104,7 @@ public abstract class StandInServer implements AutoCloseable {
         Operation op = classify(request);
         Optional<Fault> fault = op == null ? Optional.empty() : faults.next(op);
         if (fault.isPresent() && fault.get().kind() == Fault.Kind.DROP) {
-            calls.record(new Call(op, request.method(), request.path(), 0, request.query()));
+            calls.record(new Call(op, request.method(), request.path(), 0, request.query(), request.header("traceparent"), Map.of()));
             // an exception escaping the handler makes the JDK server close the connection without writing anything
             throw new ConnectionDropped(op);
         }
@@ -130,7 +130,8 @@ public abstract class StandInServer implements AutoCloseable {
             }
         }
         response = decorate(request, response);
-        calls.record(new Call(op, request.method(), request.path(), response.status(), request.query()));
+        calls.record(new Call(op, request.method(), request.path(), response.status(), request.query(),
+                request.header("traceparent"), response.headers()));
         send(exchange, response);
     }
 

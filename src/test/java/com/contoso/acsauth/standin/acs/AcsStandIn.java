@@ -291,7 +291,7 @@ public final class AcsStandIn extends StandInServer {
         return AcsError.forStatus(status).toResponse();
     }
 
-    // the service's diagnostics headers: a correlation vector and the time it took
+    // the service's diagnostics headers: a correlation vector, a request id and the time it took
     @Override
     protected Response decorate(Request request, Response response) {
         byte[] cv = new byte[16];
@@ -299,6 +299,7 @@ public final class AcsStandIn extends StandInServer {
         long millis = Duration.ofNanos(System.nanoTime() - request.receivedNanos()).toMillis();
         return response
                 .withHeader("MS-CV", Base64.getEncoder().withoutPadding().encodeToString(cv) + ".0")
+                .withHeader("x-ms-request-id", UUID.randomUUID().toString())
                 .withHeader("X-Processing-Time", millis + "ms")
                 .withHeader("api-supported-versions", String.join(", ", API_VERSIONS.stream().sorted().toList()))
                 .withHeader("X-Azure-Ref", "0" + UUID.randomUUID().toString().replace("-", ""))

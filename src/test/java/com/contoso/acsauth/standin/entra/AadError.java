@@ -85,6 +85,7 @@ final class AadError extends Exception {
         if (claims != null) {
             body.add("claims", claims);
         }
-        return Response.json(status, body.build());
+        // Entra's x-ms-request-id header is the error's trace id
+        return Response.json(status, body.build()).withHeader("x-ms-request-id", traceId);
     }
 }

@@ -569,8 +569,10 @@ public final class EntraStandIn extends StandInServer {
     @Override
     protected Response decorate(Request request, Response response) {
         String clientRequestId = request.header("client-request-id");
-        Response decorated = response.withHeader("Cache-Control", "no-store, no-cache")
-                .withHeader("x-ms-request-id", UUID.randomUUID().toString());
+        Response decorated = response.withHeader("Cache-Control", "no-store, no-cache");
+        if (!response.headers().containsKey("x-ms-request-id")) {
+            decorated = decorated.withHeader("x-ms-request-id", UUID.randomUUID().toString());
+        }
         // Entra echoes the caller's id when asked to (msal4j asks with return-client-request-id: true)
         return clientRequestId == null ? decorated : decorated.withHeader("client-request-id", clientRequestId);
     }

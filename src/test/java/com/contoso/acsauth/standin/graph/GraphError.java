@@ -49,7 +49,9 @@ final class GraphError extends Exception {
         }
         inner.add("date", date).add("request-id", requestId)
                 .add("client-request-id", clientRequestId != null ? clientRequestId : UUID.randomUUID().toString());
+        // Graph names the same request-id in the body and the header
         return Response.json(status, Json.createObjectBuilder().add("error", Json.createObjectBuilder()
-                .add("code", code).add("message", getMessage()).add("innerError", inner)).build());
+                .add("code", code).add("message", getMessage()).add("innerError", inner)).build())
+                .withHeader("request-id", requestId);
     }
 }

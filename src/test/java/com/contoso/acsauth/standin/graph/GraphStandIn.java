@@ -232,7 +232,8 @@ public final class GraphStandIn extends StandInServer {
     @Override
     protected Response decorate(Request request, Response response) {
         String clientRequestId = request.header("client-request-id");
-        Response decorated = response.withHeader("request-id", UUID.randomUUID().toString())
+        Response decorated = (response.headers().containsKey("request-id") ? response
+                : response.withHeader("request-id", UUID.randomUUID().toString()))
                 .withHeader("OData-Version", "4.0");
         return clientRequestId == null ? decorated : decorated.withHeader("client-request-id", clientRequestId);
     }
