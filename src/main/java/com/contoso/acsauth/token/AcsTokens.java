@@ -30,19 +30,35 @@ public class AcsTokens {
         this.settings = settings;
     }
 
-    /** A token for the caller's mapped identity; never creates an identity (404 without a mapping). */
+    /**
+     * A token for the caller's mapped identity; never creates an identity (404 without a mapping). If the identity
+     * (possibly from this instance's cache) is gone and another instance mapped a new one meanwhile, the token is for
+     * the new one.
+     */
     public TokenForUser issueFor(Caller caller) {
         String acsUserId = identities.find(caller);
         try {
-            AcsToken token = acs.issueToken(acsUserId);
-            return new TokenForUser(acsUserId, token);
+            return new TokenForUser(acsUserId, acs.issueToken(acsUserId));
         } catch (AcsIdentityNotFoundException e) {
-            boolean removed = identities.removeDanglingMapping(caller, acsUserId);
-            throw new ProblemException(ProblemType.MAPPED_IDENTITY_GONE,
-                    "The ACS identity in this user's mapping no longer exists (it was deleted). " + (removed
-                            ? "The stale mapping was removed: POST /api/user creates a new identity."
-                            : "DELETE /api/user removes the stale mapping; POST /api/user then creates a new identity."), e);
+            UserIdentities.AfterGone after = identities.removeDanglingMapping(caller, acsUserId);
+            if (after.newer().isEmpty()) {
+                throw gone(after.staleMappingKept(), e);
+            }
+            String newer = after.newer().get();
+            try {
+                return new TokenForUser(newer, acs.issueToken(newer));
+            } catch (AcsIdentityNotFoundException newerGone) {
+                // deleted again meanwhile: the next request sorts it out, this one has tried enough
+                throw gone(true, newerGone);
+            }
         }
+    }
+
+    private static ProblemException gone(boolean staleMappingKept, AcsIdentityNotFoundException e) {
+        return new ProblemException(ProblemType.MAPPED_IDENTITY_GONE,
+                "The ACS identity in this user's mapping no longer exists (it was deleted). " + (staleMappingKept
+                        ? "DELETE /api/user removes the stale mapping; POST /api/user then creates a new identity."
+                        : "The stale mapping was removed: POST /api/user creates a new identity."), e);
     }
 
     /** Exchanges the Teams user's Entra token; ACS checks that it belongs to the caller ({@code oid}). */
