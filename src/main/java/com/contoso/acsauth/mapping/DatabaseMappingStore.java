@@ -147,6 +147,21 @@ public class DatabaseMappingStore implements IdentityMappingStore {
         }
     }
 
+    /** One statement: the database settles a race with a concurrent re-create (the row then holds another id). */
+    @Override
+    public boolean deleteIfMappedTo(Caller caller, String acsUserId) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement delete = connection.prepareStatement(
+                     "DELETE FROM acs_identity_mapping WHERE tenant_id = ? AND object_id = ? AND acs_user_id = ?")) {
+            delete.setString(1, caller.tenantId());
+            delete.setString(2, caller.oid());
+            delete.setString(3, acsUserId);
+            return delete.executeUpdate() > 0;
+        } catch (SQLException e) {
+            throw unavailable(DELETE, e);
+        }
+    }
+
     /** SQL state class 23 (integrity constraint violation) is standard: PostgreSQL and H2 both report 23505. */
     private static boolean isConstraintViolation(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {

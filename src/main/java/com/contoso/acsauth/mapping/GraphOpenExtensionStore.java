@@ -205,6 +205,16 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
         }
     }
 
+    /**
+     * Graph offers no conditional delete of an open extension (no ETag or If-Match we could rely on), so: re-read,
+     * compare, delete. What is left is the window between that read and the DELETE (one Graph round trip), in which
+     * another instance would have to both delete and re-create this user's mapping.
+     */
+    @Override
+    public boolean deleteIfMappedTo(Caller caller, String acsUserId) {
+        return find(caller).filter(acsUserId::equals).isPresent() && delete(caller);
+    }
+
     private GraphServiceClient clientFor(Caller caller) {
         String token = onBehalfOf.graphTokenFor(caller);
         GraphServiceClient client = new GraphServiceClient(

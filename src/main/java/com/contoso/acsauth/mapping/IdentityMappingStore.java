@@ -33,4 +33,13 @@ public interface IdentityMappingStore {
 
     /** Removes the mapping; {@code false} when there was nothing to remove. Idempotent. */
     boolean delete(Caller caller);
+
+    /**
+     * Removes the mapping only if it still points at {@code acsUserId} (the identity ACS reported gone), so that a
+     * mapping another instance wrote meanwhile survives. Atomic where the store allows it; otherwise the store
+     * re-reads and compares right before deleting, and says what window is left.
+     *
+     * @return whether a mapping to {@code acsUserId} was removed
+     */
+    boolean deleteIfMappedTo(Caller caller, String acsUserId);
 }

@@ -10,6 +10,7 @@ import com.contoso.acsauth.security.Caller;
 import com.contoso.acsauth.user.UserIdentities;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.function.Function;
 
 /**
  * Issues ACS tokens: for the caller's mapped identity, or for a Teams user in exchange for their Entra token, within
@@ -35,15 +36,18 @@ public class AcsTokens {
         this.quota = quota;
     }
 
-    /** A token for the caller's mapped identity; never creates an identity (404 without a mapping). */
+    /**
+     * A token for the caller's mapped identity; never creates an identity (404 without a mapping). If the identity
+     * (possibly from this instance's cache) is gone and another instance mapped a new one meanwhile, the token is for
+     * the new one.
+     */
     public TokenForUser issueFor(Caller caller) {
         quota.take(caller);
         String acsUserId = identities.find(caller);
         try {
-            AcsToken token = acs.issueToken(acsUserId);
-            return new TokenForUser(acsUserId, token);
+            return new TokenForUser(acsUserId, acs.issueToken(acsUserId));
         } catch (AcsIdentityNotFoundException e) {
-            throw identityGone(caller, acsUserId, e);
+            return afterGone(caller, acsUserId, e, acs::issueToken);
         }
     }
 
@@ -53,16 +57,37 @@ public class AcsTokens {
         try {
             acs.revokeTokens(acsUserId);
         } catch (AcsIdentityNotFoundException e) {
-            throw identityGone(caller, acsUserId, e);
+            afterGone(caller, acsUserId, e, newer -> {
+                acs.revokeTokens(newer);
+                return null;
+            });
         }
     }
 
-    private ProblemException identityGone(Caller caller, String acsUserId, AcsIdentityNotFoundException e) {
-        boolean removed = identities.removeDanglingMapping(caller, acsUserId);
+    /**
+     * The mapped identity (possibly from this instance's cache) is gone: removes the stale mapping if it still points
+     * there, and if another instance mapped a new identity meanwhile, does the operation for that one instead.
+     */
+    private TokenForUser afterGone(Caller caller, String goneAcsUserId, AcsIdentityNotFoundException e,
+                                       Function<String, AcsToken> operation) {
+        UserIdentities.AfterGone after = identities.removeDanglingMapping(caller, goneAcsUserId);
+        if (after.newer().isEmpty()) {
+            throw gone(after.staleMappingKept(), e);
+        }
+        String newer = after.newer().get();
+        try {
+            return new TokenForUser(newer, operation.apply(newer));
+        } catch (AcsIdentityNotFoundException newerGone) {
+            // deleted again meanwhile: the next request sorts it out, this one has tried enough
+            throw gone(true, newerGone);
+        }
+    }
+
+    private static ProblemException gone(boolean staleMappingKept, AcsIdentityNotFoundException e) {
         return new ProblemException(ProblemType.MAPPED_IDENTITY_GONE,
-                "The ACS identity in this user's mapping no longer exists (it was deleted). " + (removed
-                        ? "The stale mapping was removed: POST /api/user creates a new identity."
-                        : "DELETE /api/user removes the stale mapping; POST /api/user then creates a new identity."), e);
+                "The ACS identity in this user's mapping no longer exists (it was deleted). " + (staleMappingKept
+                        ? "DELETE /api/user removes the stale mapping; POST /api/user then creates a new identity."
+                        : "The stale mapping was removed: POST /api/user creates a new identity."), e);
     }
 
     /** Exchanges the Teams user's Entra token; ACS checks that it belongs to the caller ({@code oid}). */

@@ -53,49 +53,59 @@ public class UserIdentities {
 
     /** Reads the cache first: the steady-state path costs no Graph call. */
     private Optional<String> findCachedOrStored(Caller caller) {
+        long generation = cache.generation(caller.oid());
         Optional<String> cached = cache.get(caller.oid());
         if (cached.isPresent()) {
             return cached;
         }
         Optional<String> stored = store.find(caller);
-        stored.ifPresent(id -> cache.put(caller.oid(), id));
+        // a DELETE that ran while we read must not be undone by caching what we read before it
+        stored.ifPresent(id -> cache.putIfUnchanged(caller.oid(), id, generation));
         return stored;
     }
 
     /**
-     * ACS no longer knows the mapped identity (a DELETE that failed after removing the identity, or an identity
-     * deleted outside this server). Removes the mapping if it still points at that identity, so that the next
-     * POST creates a working one. Best effort: if Graph fails now, a later DELETE or this same path finishes it.
-     *
-     * @return whether the stale mapping was removed
+     * ACS no longer knows the identity this instance mapped the caller to (a DELETE that failed after removing the
+     * identity, an identity deleted outside this server, or a stale cache entry after a DELETE on another instance).
+     * Removes the mapping only if it still points at that identity, so that the next POST creates a working one, and
+     * reports a newer mapping another instance stored meanwhile. Best effort: if the store fails now, a later DELETE
+     * or this same path finishes it.
      */
-    public boolean removeDanglingMapping(Caller caller, String goneAcsUserId) {
+    public AfterGone removeDanglingMapping(Caller caller, String goneAcsUserId) {
         ReentrantLock lock = lockFor(caller);
         lock.lock();
         try {
             cache.invalidate(caller.oid());
-            if (store.find(caller).filter(goneAcsUserId::equals).isEmpty()) {
-                return false;
+            if (store.deleteIfMappedTo(caller, goneAcsUserId)) {
+                cache.invalidate(caller.oid());
+                return new AfterGone(Optional.empty(), false);
             }
-            return store.delete(caller);
+            Optional<String> newer = store.find(caller).filter(id -> !id.equals(goneAcsUserId));
+            newer.ifPresent(id -> cache.put(caller.oid(), id));
+            return new AfterGone(newer, false);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "could not remove the mapping of oid=" + caller.oid() + " to the deleted identity "
                     + goneAcsUserId + "; DELETE /api/user will", e);
-            return false;
+            return new AfterGone(Optional.empty(), true);
         } finally {
             lock.unlock();
         }
     }
 
-    /** Returns the existing mapping, or creates an ACS identity and stores its mapping. */
+    /**
+     * Returns the existing mapping, or creates an ACS identity and stores its mapping. Reads the store, never the
+     * cache: another instance may have deleted the user, and a create-or-get hands out only what the store holds.
+     */
     public CreateOrGet createOrGet(Caller caller) {
         ReentrantLock lock = lockFor(caller);
         lock.lock();
         try {
-            Optional<String> existing = findCachedOrStored(caller);
+            Optional<String> existing = store.find(caller);
             if (existing.isPresent()) {
+                cache.put(caller.oid(), existing.get());
                 return new CreateOrGet(existing.get(), false);
             }
+            cache.invalidate(caller.oid());
             String created = acs.createIdentity();
             return storeMapping(caller, created);
         } finally {
@@ -149,29 +159,25 @@ public class UserIdentities {
     }
 
     /**
-     * The mapping write failed after the identity was created. If the failure is ambiguous (timeout, dropped
-     * connection, 5xx) the write may have landed: re-read before deleting, so we never leave a mapping pointing at
-     * a deleted identity. If the re-read fails too, keep the identity and log it (an orphan is recoverable by an
-     * operator; a dangling mapping breaks the user). Otherwise delete the identity we created.
+     * The mapping write failed after the identity was created. The write may have landed even when the final answer
+     * was a definite refusal: the store's client retries (Graph's retry handler re-sends after a 504 or 429), so an
+     * earlier attempt may have landed before a later one was refused. So every failed write is re-read before the
+     * identity is deleted; we never leave a mapping pointing at a deleted identity. If the re-read fails too, keep
+     * the identity and log it (an orphan is recoverable by an operator; a dangling mapping breaks the user).
      *
      * @return whether the mapping was stored after all
      */
     private boolean landedDespiteFailure(Caller caller, String created, RuntimeException writeFailed) {
-        boolean ambiguous = !(writeFailed instanceof ProblemException problem) || problem.type().status() >= 500;
-        if (ambiguous) {
-            try {
-                if (store.find(caller).filter(created::equals).isPresent()) {
-                    return true;
-                }
-            } catch (UntrustedMappingException notOurs) {
-                // a write of ours would verify: ours did not land, so the identity is ours to delete
-                deleteOrLogOrphan(created, "could not be mapped: " + writeFailed.getMessage());
-                return false;
-            } catch (RuntimeException readFailed) {
-                LOG.log(Level.SEVERE, "ORPHAN-CANDIDATE acsUserId=" + created + " oid=" + caller.oid()
-                        + ": the mapping write failed ambiguously and could not be re-read; the identity was kept");
-                return false;
+        try {
+            if (store.find(caller).filter(created::equals).isPresent()) {
+                return true;
             }
+        } catch (UntrustedMappingException notOurs) {
+            // a write of ours would verify: ours did not land, so the identity is ours to delete
+        } catch (RuntimeException readFailed) {
+            LOG.log(Level.SEVERE, "ORPHAN-CANDIDATE acsUserId=" + created + " oid=" + caller.oid()
+                    + ": the mapping write failed and could not be re-read; the identity was kept");
+            return false;
         }
         deleteOrLogOrphan(created, "could not be mapped: " + writeFailed.getMessage());
         return false;
@@ -207,6 +213,8 @@ public class UserIdentities {
             }
             acs.deleteIdentity(mapped.get());
             store.delete(caller);
+            // a GET that read the store while this ran must not cache what was just removed
+            cache.invalidate(caller.oid());
         } finally {
             lock.unlock();
         }
@@ -222,5 +230,12 @@ public class UserIdentities {
 
     /** The result of create-or-get: the identity and whether this request created it. */
     public record CreateOrGet(String acsUserId, boolean created) {
+    }
+
+    /**
+     * What the store holds once the caller's identity turned out gone: a newer identity another instance mapped
+     * meanwhile, or none; {@code staleMappingKept} when the store failed and the mapping to the gone identity may remain.
+     */
+    public record AfterGone(Optional<String> newer, boolean staleMappingKept) {
     }
 }

@@ -86,6 +86,23 @@ class DownstreamFailureIT {
     }
 
     @Test
+    void postWhoseMappingWriteLandedBeforeItsRetryWasThrottledKeepsTheMappedIdentity() {
+        graphStoreOnly();
+        Api.User user = api.freshUser();
+        // attempt 1 lands but a gateway answers 504; Graph's retry handler sends it again and that is throttled
+        api.standIns().faults().inject(Operation.GRAPH_CREATE_EXTENSION, Fault.statusAfterLanding(504));
+        api.standIns().faults().inject(Operation.GRAPH_CREATE_EXTENSION, Fault.status(429).retryAfter(1));
+
+        Api.Reply reply = api.post("/api/user", user.token());
+
+        assertEquals(2, api.standIns().calls().count(Operation.GRAPH_CREATE_EXTENSION), "the SDK retried the write");
+        assertEquals(201, reply.status(), reply::toString);
+        String id = reply.json().getString("acsUserIdentity");
+        assertEquals(Optional.of(id), api.mappings().of(user));
+        assertEquals(Set.of(id), liveIdentities(), "the stored mapping points at a live identity");
+    }
+
+    @Test
     void postWhenMappingReadIsThrottledIs429WithRetryAfterAndCreatesNothing() {
         graphStoreOnly();
         Api.User user = api.freshUser();

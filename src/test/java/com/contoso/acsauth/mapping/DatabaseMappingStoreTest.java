@@ -61,6 +61,17 @@ class DatabaseMappingStoreTest {
     }
 
     @Test
+    void aConditionalDeleteRemovesTheMappingOnlyWhileItPointsAtThatIdentity() {
+        cut.create(ALICE, "8:acs:recreated");
+
+        assertFalse(cut.deleteIfMappedTo(ALICE, "8:acs:gone"), "another instance re-created the user meanwhile");
+        assertEquals(Optional.of("8:acs:recreated"), cut.find(ALICE));
+        assertTrue(cut.deleteIfMappedTo(ALICE, "8:acs:recreated"));
+        assertEquals(Optional.empty(), cut.find(ALICE));
+        assertFalse(cut.deleteIfMappedTo(ALICE, "8:acs:recreated"));
+    }
+
+    @Test
     void migratingAgainChangesNothingAndKeepsTheRows() {
         cut.create(ALICE, "8:acs:one");
 

@@ -188,6 +188,23 @@ class FaultsTest {
     }
 
     @Test
+    void aStatusAfterLandingChangesTheServiceButAnswersTheStatus() throws Exception {
+        DemoUser alice = standIns.entra().user("alice");
+        standIns.faults().inject(Operation.GRAPH_CREATE_EXTENSION, Fault.statusAfterLanding(504));
+
+        HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(standIns.graphBaseUrl() + "/me/extensions"))
+                .header("Authorization", "Bearer " + standIns.entra().graphToken(alice))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"@odata.type\":\"#microsoft.graph.openTypeExtension\","
+                        + "\"extensionName\":\"com.contoso.x\",\"acsUserIdentity\":\"8:acs:x\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertEquals(504, created.statusCode());
+        assertEquals("8:acs:x", standIns.graph().extensionsOf(alice.oid()).get("com.contoso.x").get("acsUserIdentity"));
+        assertEquals(List.of(504), statuses());
+    }
+
+    @Test
     void faultsOnlyTouchTheirOperation() throws Exception {
         standIns.faults().inject(Operation.GRAPH_CREATE_EXTENSION, Fault.status(500).share(1));
 

@@ -112,7 +112,10 @@ public abstract class StandInServer implements AutoCloseable {
         if (fault.isPresent() && fault.get().kind() == Fault.Kind.FOREIGN_STATUS) {
             response = new Response(fault.get().status(), Map.of(), "text/html; charset=utf-8",
                     ("<html><body><h1>" + fault.get().status() + "</h1>nginx</body></html>").getBytes(StandardCharsets.UTF_8));
-        } else if (fault.isPresent() && fault.get().kind() == Fault.Kind.STATUS) {
+        } else if (fault.isPresent() && (fault.get().kind() == Fault.Kind.STATUS || fault.get().kind() == Fault.Kind.LANDED_STATUS)) {
+            if (fault.get().kind() == Fault.Kind.LANDED_STATUS) {
+                answer(op, request);
+            }
             response = errorResponse(op, request, fault.get().status());
             if (fault.get().retryAfterSeconds() != null) {
                 response = response.withHeader("Retry-After", String.valueOf(fault.get().retryAfterSeconds()));
@@ -121,18 +124,22 @@ public abstract class StandInServer implements AutoCloseable {
             if (fault.isPresent()) {
                 sleep(fault.get());
             }
-            try {
-                response = handle(op, request);
-            } catch (Exception | AssertionError e) {
-                // a stand-in bug: answer like the service would, and say why in a header for whoever debugs it
-                response = errorResponse(op, request, 500)
-                        .withHeader("x-standin-error", String.valueOf(e).replaceAll("[\\r\\n]+", " "));
-            }
+            response = answer(op, request);
         }
         response = decorate(request, response);
         calls.record(new Call(op, request.method(), request.path(), response.status(), request.query(),
                 request.header("traceparent"), response.headers()));
         send(exchange, response);
+    }
+
+    private Response answer(Operation op, Request request) {
+        try {
+            return handle(op, request);
+        } catch (Exception | AssertionError e) {
+            // a stand-in bug: answer like the service would, and say why in a header for whoever debugs it
+            return errorResponse(op, request, 500)
+                    .withHeader("x-standin-error", String.valueOf(e).replaceAll("[\\r\\n]+", " "));
+        }
     }
 
     private static void sleep(Fault fault) {

@@ -53,6 +53,10 @@ class AcsTokensTest {
             public boolean delete(Caller caller) {
                 return mappings.remove(caller.oid()) != null;
             }
+
+            public boolean deleteIfMappedTo(Caller caller, String acsUserId) {
+                return mappings.remove(caller.oid(), acsUserId);
+            }
         };
         acs = new FakeAcsIdentities();
         settings = new AcsSettings("endpoint=https://x/;accesskey=a2V5", URI.create("https://x/"),
@@ -110,15 +114,19 @@ class AcsTokensTest {
     }
 
     @Test
-    void aMappingChangedMeanwhileIsNotRemoved() {
+    void aMappingChangedMeanwhileIsKeptAndItsIdentityGetsTheToken() {
         acs.live.add("8:acs:bob");
         mappings.put(BOB.oid(), "8:acs:bob");
         cut.issueFor(BOB);
         acs.live.clear();
-        mappings.put(BOB.oid(), "8:acs:bob-new"); // another instance re-created the user meanwhile
+        // another instance deleted and re-created the user: this instance's cache still holds the old identity
+        acs.live.add("8:acs:bob-new");
+        mappings.put(BOB.oid(), "8:acs:bob-new");
 
-        assertThrows(ProblemException.class, () -> cut.issueFor(BOB));
+        AcsTokens.TokenForUser issued = cut.issueFor(BOB);
 
+        assertEquals("8:acs:bob-new", issued.acsUserId());
+        assertEquals("token-for-8:acs:bob-new", issued.token().token());
         assertEquals("8:acs:bob-new", mappings.get(BOB.oid()));
     }
 

@@ -32,6 +32,8 @@ class FakeMappingStore implements IdentityMappingStore {
     final Set<String> planted = ConcurrentHashMap.newKeySet();
     /** When set, a user plants a mapping just before our create() arrives. */
     boolean plantBeforeCreate;
+    /** When set, runs (once) just before a delete reaches the store: another instance changing the mapping meanwhile. */
+    Runnable beforeNextDelete;
 
     @Override
     public void start() {
@@ -79,10 +81,29 @@ class FakeMappingStore implements IdentityMappingStore {
     @Override
     public synchronized boolean delete(Caller caller) {
         deletes.incrementAndGet();
+        runBeforeNextDelete();
         if (!deleteFailures.isEmpty()) {
             throw deleteFailures.pop();
         }
         planted.remove(caller.oid());
         return mappings.remove(caller.oid()) != null;
+    }
+
+    @Override
+    public synchronized boolean deleteIfMappedTo(Caller caller, String acsUserId) {
+        deletes.incrementAndGet();
+        runBeforeNextDelete();
+        if (!deleteFailures.isEmpty()) {
+            throw deleteFailures.pop();
+        }
+        return mappings.remove(caller.oid(), acsUserId);
+    }
+
+    void runBeforeNextDelete() {
+        Runnable hook = beforeNextDelete;
+        beforeNextDelete = null;
+        if (hook != null) {
+            hook.run();
+        }
     }
 }

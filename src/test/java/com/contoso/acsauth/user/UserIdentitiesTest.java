@@ -14,6 +14,7 @@ import com.contoso.acsauth.security.Caller;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +22,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -130,6 +133,18 @@ class UserIdentitiesTest {
 
         assertTrue(result.created());
         assertEquals(Set.of(result.acsUserId()), acs.live);
+        assertEquals(result.acsUserId(), store.mappings.get(ALICE.oid()));
+    }
+
+    @Test
+    void keepsIdentityWhenAnEarlierAttemptLandedAndTheLastAttemptFailedDefinitely() {
+        // the store's client retried: attempt 1 landed (its answer was a 504), attempt 2 was throttled
+        store.failAfterWrite = new ProblemException(ProblemType.DOWNSTREAM_THROTTLED, "slow down");
+
+        UserIdentities.CreateOrGet result = cut.createOrGet(ALICE);
+
+        assertTrue(result.created());
+        assertEquals(Set.of(result.acsUserId()), acs.live, "the stored mapping must not point at a deleted identity");
         assertEquals(result.acsUserId(), store.mappings.get(ALICE.oid()));
     }
 
@@ -269,6 +284,80 @@ class UserIdentitiesTest {
         assertFalse(acs.live.contains(id));
         assertTrue(store.mappings.isEmpty());
         assertThrows(ProblemException.class, () -> cut.find(ALICE), "the cache must not serve a deleted mapping");
+    }
+
+    @Test
+    void aReadThatRacedADeleteDoesNotCacheTheDeletedIdentity() throws Exception {
+        CountDownLatch readDone = new CountDownLatch(1);
+        CountDownLatch deleteDone = new CountDownLatch(1);
+        FakeMappingStore slowRead = new FakeMappingStore() {
+            final AtomicBoolean first = new AtomicBoolean(true);
+
+            @Override
+            public Optional<String> find(Caller caller) {
+                Optional<String> read = super.find(caller);
+                if (first.compareAndSet(true, false)) {
+                    // the answer is on its way back while a DELETE runs
+                    readDone.countDown();
+                    await(deleteDone);
+                }
+                return read;
+            }
+        };
+        slowRead.mappings.put(ALICE.oid(), "8:acs:old");
+        acs.live.add("8:acs:old");
+        cut = new UserIdentities(slowRead, acs, new MappingCache(new MappingCacheSettings(Duration.ofMinutes(5), 100)));
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<String> get = pool.submit(() -> cut.find(ALICE));
+            await(readDone);
+            cut.delete(ALICE);
+            deleteDone.countDown();
+            assertEquals("8:acs:old", get.get(), "the GET raced the DELETE: its answer may be the old one");
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertEquals(ProblemType.MAPPING_NOT_FOUND, assertThrows(ProblemException.class, () -> cut.find(ALICE)).type());
+        UserIdentities.CreateOrGet post = cut.createOrGet(ALICE);
+        assertTrue(post.created(), "a POST after the DELETE creates a new identity");
+        assertTrue(acs.live.contains(post.acsUserId()));
+    }
+
+    @Test
+    void postReadsTheStoreNotTheCache() {
+        store.mappings.put(ALICE.oid(), "8:acs:old");
+        acs.live.add("8:acs:old");
+        cut.find(ALICE);
+        // another instance deletes the user: this instance's cache still holds the old identity
+        store.mappings.clear();
+        acs.live.clear();
+
+        UserIdentities.CreateOrGet post = cut.createOrGet(ALICE);
+
+        assertTrue(post.created(), "never 200 with an identity the store no longer maps");
+        assertTrue(acs.live.contains(post.acsUserId()));
+        assertEquals(post.acsUserId(), store.mappings.get(ALICE.oid()));
+    }
+
+    @Test
+    void danglingMappingCleanupKeepsAMappingReplacedMeanwhile() {
+        store.mappings.put(ALICE.oid(), "8:acs:gone");
+        // another instance deletes and re-creates the user between our read and our delete
+        store.beforeNextDelete = () -> store.mappings.put(ALICE.oid(), "8:acs:new");
+
+        cut.removeDanglingMapping(ALICE, "8:acs:gone");
+
+        assertEquals("8:acs:new", store.mappings.get(ALICE.oid()));
+    }
+
+    static void await(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(30, TimeUnit.SECONDS), "timed out waiting for the other thread");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
