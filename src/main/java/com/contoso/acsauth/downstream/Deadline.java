@@ -41,11 +41,10 @@ public interface Deadline {
 
     /** No request deadline (work outside a request, hand-built controls in unit tests): the clients' timeouts alone. */
     static Deadline none() {
-        return new Fixed(System.nanoTime() + NONE.toNanos(), NONE);
+        // long enough to never matter, short enough for every client's millisecond arithmetic
+        Duration unbounded = Duration.ofDays(1);
+        return new Fixed(System.nanoTime() + unbounded.toNanos(), unbounded);
     }
-
-    /** Long enough to never matter, short enough for every client's millisecond arithmetic. */
-    Duration NONE = Duration.ofDays(1);
 
     /** This deadline as a plain value, safe to hand to an SDK (the request-scoped one is a CDI proxy). */
     default Deadline fixed() {
