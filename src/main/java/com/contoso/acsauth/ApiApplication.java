@@ -35,9 +35,9 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
                                 + "error=\"insufficient_scope\"), or admin consent for Graph is missing.",
                         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA))),
                 @APIResponse(name = "Throttled", responseCode = "429",
-                        description = "ACS, Graph or Entra ID throttled the server (downstream-throttled), or the caller "
-                                + "asked for more tokens than its per-user quota allows (rate-limited); retry after "
-                                + "Retry-After seconds.",
+                        description = "ACS, Graph or Entra ID throttled the server (downstream-throttled), the caller "
+                                + "asked for more tokens than its per-user quota allows (rate-limited), or another request "
+                                + "of the same user is still in progress (user-busy); retry after Retry-After seconds.",
                         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA))),
                 @APIResponse(name = "DownstreamFailed", responseCode = "502",
                         description = "A downstream service failed or refused the server's credentials.",

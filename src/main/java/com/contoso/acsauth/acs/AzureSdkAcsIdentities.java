@@ -10,12 +10,12 @@ import com.azure.core.credential.TokenCredential;
 import com.azure.core.exception.HttpResponseException;
 import com.azure.core.http.HttpClient;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
-import com.azure.core.http.policy.ExponentialBackoffOptions;
-import com.azure.core.http.policy.RetryOptions;
+import com.azure.core.util.Context;
 import com.azure.identity.AzureCliCredentialBuilder;
 import com.azure.identity.ManagedIdentityCredentialBuilder;
 import com.azure.identity.WorkloadIdentityCredentialBuilder;
 import com.contoso.acsauth.config.DownstreamSettings;
+import com.contoso.acsauth.downstream.Deadline;
 import com.contoso.acsauth.downstream.DownstreamCall;
 import com.contoso.acsauth.downstream.DownstreamFailures;
 import com.contoso.acsauth.problem.ProblemException;
@@ -51,6 +51,8 @@ public class AzureSdkAcsIdentities implements AcsIdentities {
     private DownstreamSettings downstream;
     private CommunicationIdentityClient client;
     private List<CommunicationTokenScope> scopes;
+    // the request's (a CDI proxy); each call carries what is left of it to AcsDeadlinePolicy
+    @Inject Deadline deadline = Deadline.none();
 
     protected AzureSdkAcsIdentities() {
         // for CDI proxies
@@ -81,13 +83,12 @@ public class AzureSdkAcsIdentities implements AcsIdentities {
         } else {
             builder.endpoint(acs.endpoint().toString()).credential(entraCredential(http));
         }
+        AcsDeadlinePolicy withinDeadline = new AcsDeadlinePolicy(downstream.timeout(), downstream.maxRetries());
         client = builder
                 .httpClient(http)
+                .retryOptions(withinDeadline.retryOptions())
+                .addPolicy(withinDeadline)
                 .addPolicy(new TraceparentPolicy())
-                .retryOptions(new RetryOptions(new ExponentialBackoffOptions()
-                        .setMaxRetries(downstream.maxRetries())
-                        .setBaseDelay(Duration.ofMillis(500))
-                        .setMaxDelay(Duration.ofSeconds(8))))
                 .buildClient();
         scopes = acs.tokenScopes().stream().map(CommunicationTokenScope::fromString).toList();
     }
@@ -109,14 +110,14 @@ public class AzureSdkAcsIdentities implements AcsIdentities {
 
     @Override
     public String createIdentity() {
-        return call(CREATE, () -> client.createUser().getId());
+        return call(CREATE, () -> client.createUserWithResponse(withinDeadline()).getValue().getId());
     }
 
     @Override
     public boolean deleteIdentity(String acsUserId) {
         try {
             return call(DELETE, () -> {
-                client.deleteUser(new CommunicationUserIdentifier(acsUserId));
+                client.deleteUserWithResponse(new CommunicationUserIdentifier(acsUserId), withinDeadline());
                 return true;
             });
         } catch (AcsIdentityNotFoundException e) {
@@ -127,25 +128,29 @@ public class AzureSdkAcsIdentities implements AcsIdentities {
     @Override
     public AcsToken issueToken(String acsUserId) {
         CommunicationUserIdentifier user = new CommunicationUserIdentifier(acsUserId);
-        AccessToken token = call(ISSUE, () -> acs.tokenExpiresInMinutes().isPresent()
-                ? client.getToken(user, scopes, Duration.ofMinutes(acs.tokenExpiresInMinutes().getAsInt()))
-                : client.getToken(user, scopes));
+        Duration expiresIn = acs.tokenExpiresInMinutes().isPresent()
+                ? Duration.ofMinutes(acs.tokenExpiresInMinutes().getAsInt()) : null; // null: ACS's default (24 h)
+        AccessToken token = call(ISSUE, () -> client.getTokenWithResponse(user, scopes, expiresIn, withinDeadline()).getValue());
         return new AcsToken(token.getToken(), token.getExpiresAt());
     }
 
     @Override
     public void revokeTokens(String acsUserId) {
         call(REVOKE, () -> {
-            client.revokeTokens(new CommunicationUserIdentifier(acsUserId));
+            client.revokeTokensWithResponse(new CommunicationUserIdentifier(acsUserId), withinDeadline());
             return null;
         });
     }
 
     @Override
     public AcsToken exchangeTeamsToken(String teamsUserAadToken, String appId, String userObjectId) {
-        AccessToken token = call(EXCHANGE, () -> client.getTokenForTeamsUser(
-                new GetTokenForTeamsUserOptions(teamsUserAadToken, appId, userObjectId)));
+        AccessToken token = call(EXCHANGE, () -> client.getTokenForTeamsUserWithResponse(
+                new GetTokenForTeamsUserOptions(teamsUserAadToken, appId, userObjectId), withinDeadline()).getValue());
         return new AcsToken(token.getToken(), token.getExpiresAt());
+    }
+
+    private Context withinDeadline() {
+        return AcsDeadlinePolicy.context(deadline);
     }
 
     private <T> T call(DownstreamCall operation, Supplier<T> sdkCall) {

@@ -60,7 +60,8 @@ public final class DownstreamFailures {
                         service + " cannot be reached.", failure).from(call, null));
             }
             if (t instanceof HttpTimeoutException || t instanceof SocketTimeoutException
-                    || t instanceof TimeoutException || t instanceof InterruptedIOException) {
+                    || t instanceof TimeoutException || t instanceof InterruptedIOException
+                    || t instanceof DeadlineReachedException) {
                 return Optional.of(new ProblemException(ProblemType.DOWNSTREAM_TIMEOUT,
                         service + " did not answer in time.", failure).from(call, null));
             }

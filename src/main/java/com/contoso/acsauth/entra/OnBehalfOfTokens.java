@@ -1,6 +1,7 @@
 package com.contoso.acsauth.entra;
 
 import com.contoso.acsauth.config.DownstreamSettings;
+import com.contoso.acsauth.downstream.Deadline;
 import com.contoso.acsauth.downstream.DownstreamCall;
 import com.contoso.acsauth.downstream.DownstreamFailures;
 import com.contoso.acsauth.mapping.GraphSettings;
@@ -68,6 +69,8 @@ public class OnBehalfOfTokens {
     private final AtomicReference<Set<String>> requestScopes = new AtomicReference<>();
     private ExecutorService executor;
     private boolean ownExecutor;
+    // the request's (a CDI proxy): the wait for msal4j's answer ends there
+    @Inject Deadline deadline = Deadline.none();
 
     /** One msal4j client and what it was built from: its age, and the certificate file's version it holds. */
     private record Generation(ConfidentialClientApplication msal, Instant startedAt, Optional<FileTime> certificateVersion) {
@@ -209,7 +212,7 @@ public class OnBehalfOfTokens {
             CompletableFuture<IAuthenticationResult> pending = client().acquireToken(parameters);
             IAuthenticationResult result;
             try {
-                result = pending.get(downstream.timeout().toMillis() * 3, TimeUnit.MILLISECONDS);
+                result = pending.get(deadline.cut(downstream.timeout().multipliedBy(3)).toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException | InterruptedException abandoned) {
                 pending.cancel(true);
                 throw abandoned;

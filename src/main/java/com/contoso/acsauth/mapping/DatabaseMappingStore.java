@@ -1,6 +1,7 @@
 package com.contoso.acsauth.mapping;
 
 import com.contoso.acsauth.config.InvalidConfigurationException;
+import com.contoso.acsauth.downstream.Deadline;
 import com.contoso.acsauth.downstream.DownstreamCall;
 import com.contoso.acsauth.problem.ProblemException;
 import com.contoso.acsauth.problem.ProblemType;
@@ -42,6 +43,8 @@ public class DatabaseMappingStore implements IdentityMappingStore {
     private MappingSettings settings;
     // looked up by start() at deployment, read by request threads
     private volatile DataSource dataSource;
+    // the request's (a CDI proxy): each statement's query timeout is what is left of it
+    @Inject Deadline deadline = Deadline.none();
 
     protected DatabaseMappingStore() {
         // for CDI proxies
@@ -106,6 +109,7 @@ public class DatabaseMappingStore implements IdentityMappingStore {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement select = connection.prepareStatement(
                      "SELECT acs_user_id FROM acs_identity_mapping WHERE tenant_id = ? AND object_id = ?")) {
+            limit(select);
             select.setString(1, caller.tenantId());
             select.setString(2, caller.oid());
             try (ResultSet row = select.executeQuery()) {
@@ -121,6 +125,7 @@ public class DatabaseMappingStore implements IdentityMappingStore {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement insert = connection.prepareStatement(
                      "INSERT INTO acs_identity_mapping (tenant_id, object_id, acs_user_id, created_at) VALUES (?, ?, ?, ?)")) {
+            limit(insert);
             insert.setString(1, caller.tenantId());
             insert.setString(2, caller.oid());
             insert.setString(3, acsUserId);
@@ -139,6 +144,7 @@ public class DatabaseMappingStore implements IdentityMappingStore {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement delete = connection.prepareStatement(
                      "DELETE FROM acs_identity_mapping WHERE tenant_id = ? AND object_id = ?")) {
+            limit(delete);
             delete.setString(1, caller.tenantId());
             delete.setString(2, caller.oid());
             return delete.executeUpdate() > 0;
@@ -156,10 +162,16 @@ public class DatabaseMappingStore implements IdentityMappingStore {
             delete.setString(1, caller.tenantId());
             delete.setString(2, caller.oid());
             delete.setString(3, acsUserId);
+            limit(delete);
             return delete.executeUpdate() > 0;
         } catch (SQLException e) {
             throw unavailable(DELETE, e);
         }
+    }
+
+    /** JDBC counts query timeouts in whole seconds, 0 meaning none: round up, at least 1. */
+    private void limit(PreparedStatement statement) throws SQLException {
+        statement.setQueryTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, (deadline.callBudget().toMillis() + 999) / 1000)));
     }
 
     /** SQL state class 23 (integrity constraint violation) is standard: PostgreSQL and H2 both report 23505. */

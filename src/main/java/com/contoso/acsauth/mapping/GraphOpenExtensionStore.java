@@ -1,6 +1,7 @@
 package com.contoso.acsauth.mapping;
 
 import com.contoso.acsauth.config.DownstreamSettings;
+import com.contoso.acsauth.downstream.Deadline;
 import com.contoso.acsauth.downstream.DownstreamCall;
 import com.contoso.acsauth.downstream.DownstreamFailures;
 import com.contoso.acsauth.entra.OnBehalfOfTokens;
@@ -59,6 +60,8 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
     private OnBehalfOfTokens onBehalfOf;
     // built by start() at deployment, read by request threads
     private volatile OkHttpClient http;
+    // the request's (a CDI proxy); every Graph call and its retries stay within it
+    @Inject Deadline deadline = Deadline.none();
 
     protected GraphOpenExtensionStore() {
         // for CDI proxies
@@ -218,13 +221,14 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
     private GraphServiceClient clientFor(Caller caller) {
         String token = onBehalfOf.graphTokenFor(caller);
         GraphServiceClient client = new GraphServiceClient(
-                new BaseBearerTokenAuthenticationProvider(new CallerTokenProvider(graph.baseUrl(), token)), http);
+                new BaseBearerTokenAuthenticationProvider(new CallerTokenProvider(graph.baseUrl(), token)),
+                GraphDeadline.within(http, deadline));
         client.getRequestAdapter().setBaseUrl(graph.baseUrl().toString());
         return client;
     }
 
     private RetryHandlerOption retries() {
-        return new RetryHandlerOption(null, downstream.maxRetries(), 1);
+        return GraphDeadline.retries(deadline, downstream.maxRetries());
     }
 
     /** Graph's documented duplicate answer is 409 NameAlreadyExists; older services answered 400 "already exists". */

@@ -28,6 +28,7 @@ public enum ProblemType {
     MAPPING_UNSIGNED(409, "mapping-unsigned", "The identity mapping carries no signature of this server"),
     RATE_LIMITED(429, "rate-limited", "Too many token requests for this user"),
     DOWNSTREAM_THROTTLED(429, "downstream-throttled", "A downstream service is throttling requests"),
+    USER_BUSY(429, "user-busy", "Another request of this user is still in progress"),
     INTERNAL_ERROR(500, "internal-error", "Internal server error"),
     DOWNSTREAM_FAILED(502, "downstream-failed", "A downstream service failed"),
     DOWNSTREAM_UNAVAILABLE(503, "downstream-unavailable", "A downstream service is unavailable"),

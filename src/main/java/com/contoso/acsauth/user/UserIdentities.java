@@ -1,6 +1,7 @@
 package com.contoso.acsauth.user;
 
 import com.contoso.acsauth.acs.AcsIdentities;
+import com.contoso.acsauth.downstream.Deadline;
 import com.contoso.acsauth.mapping.IdentityMappingStore;
 import com.contoso.acsauth.mapping.MappingAlreadyExistsException;
 import com.contoso.acsauth.mapping.MappingCache;
@@ -11,7 +12,7 @@ import com.contoso.acsauth.security.Caller;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.Lock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -25,8 +26,10 @@ public class UserIdentities {
     static final String NO_MAPPING = "There is no identity mapping information stored in Microsoft Graph";
     private static final Logger LOG = Logger.getLogger(UserIdentities.class.getName());
 
-    // Striped locks: concurrent POSTs for one user on this instance create one identity, without a lock per user.
-    private final ReentrantLock[] stripes = new ReentrantLock[64];
+    // concurrent requests of one user on this instance are serialised, so they create one identity
+    private final UserLocks locks = new UserLocks();
+    // the request's (a CDI proxy): no wait for the user's lock goes past it
+    @Inject Deadline deadline = Deadline.none();
 
     private IdentityMappingStore store;
     private AcsIdentities acs;
@@ -41,9 +44,6 @@ public class UserIdentities {
         this.store = store;
         this.acs = acs;
         this.cache = cache;
-        for (int i = 0; i < stripes.length; i++) {
-            stripes[i] = new ReentrantLock();
-        }
     }
 
     /** The caller's ACS identity; 404 problem when there is no mapping. */
@@ -72,8 +72,7 @@ public class UserIdentities {
      * or this same path finishes it.
      */
     public AfterGone removeDanglingMapping(Caller caller, String goneAcsUserId) {
-        ReentrantLock lock = lockFor(caller);
-        lock.lock();
+        Lock lock = locks.acquire(caller, deadline);
         try {
             cache.invalidate(caller.oid());
             if (store.deleteIfMappedTo(caller, goneAcsUserId)) {
@@ -97,8 +96,7 @@ public class UserIdentities {
      * cache: another instance may have deleted the user, and a create-or-get hands out only what the store holds.
      */
     public CreateOrGet createOrGet(Caller caller) {
-        ReentrantLock lock = lockFor(caller);
-        lock.lock();
+        Lock lock = locks.acquire(caller, deadline);
         try {
             Optional<String> existing = store.find(caller);
             if (existing.isPresent()) {
@@ -199,8 +197,7 @@ public class UserIdentities {
      * identity for good when the second step fails, because nothing points at it any more.
      */
     public void delete(Caller caller) {
-        ReentrantLock lock = lockFor(caller);
-        lock.lock();
+        Lock lock = locks.acquire(caller, deadline);
         try {
             cache.invalidate(caller.oid());
             Optional<String> mapped = store.find(caller);
@@ -218,10 +215,6 @@ public class UserIdentities {
         } finally {
             lock.unlock();
         }
-    }
-
-    private ReentrantLock lockFor(Caller caller) {
-        return stripes[Math.floorMod(caller.oid().hashCode(), stripes.length)];
     }
 
     private static ProblemException noMapping() {

@@ -184,6 +184,20 @@ class SettingsTest {
         assertEquals("AAD_INSTANCE", SettingsReader.environmentName("aad.instance"));
     }
 
+    @Test
+    void theRequestDeadlineDefaultsToFiveSecondsAboveTheDownstreamTimeoutAndIsValidated() {
+        Map<String, String> values = new HashMap<>(VALID);
+        values.put("downstream.timeout-seconds", "7");
+        assertEquals(java.time.Duration.ofSeconds(12), Settings.read(config(values)).downstream().requestDeadline());
+
+        values.put("request.deadline-seconds", "3");
+        assertEquals(java.time.Duration.ofSeconds(3), Settings.read(config(values)).downstream().requestDeadline());
+
+        values.put("request.deadline-seconds", "0");
+        String problems = String.join("\n", Settings.read(config(values)).problems());
+        assertTrue(problems.contains("REQUEST_DEADLINE_SECONDS") && problems.contains("between 1 and 300"), problems);
+    }
+
     static Config config(Map<String, String> values) {
         return new Config() {
             @Override

@@ -1,0 +1,204 @@
+package com.contoso.acsauth.acs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import com.azure.core.exception.HttpResponseException;
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.HttpHeaderName;
+import com.azure.core.http.HttpHeaders;
+import com.azure.core.http.HttpMethod;
+import com.azure.core.http.HttpPipeline;
+import com.azure.core.http.HttpPipelineBuilder;
+import com.azure.core.http.HttpRequest;
+import com.azure.core.http.HttpResponse;
+import com.azure.core.http.policy.RetryPolicy;
+import com.azure.core.util.Context;
+import com.contoso.acsauth.downstream.Deadline;
+import com.contoso.acsauth.downstream.DeadlineReachedException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpConnectTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * azure-core's own RetryPolicy with the server's options and {@link AcsDeadlinePolicy}, in front of a scripted HTTP
+ * client: a {@code Retry-After} the deadline cannot wait for ends the call at once with that answer.
+ */
+class AcsDeadlinePolicyTest {
+
+    /** "Well below 120 s": azure-core used to sleep the whole Retry-After, uncapped. */
+    static final Duration PROMPTLY = Duration.ofSeconds(10);
+
+    final ScriptedAcs acs = new ScriptedAcs();
+    final AcsDeadlinePolicy policy = new AcsDeadlinePolicy(Duration.ofSeconds(5), 2);
+    final HttpPipeline pipeline = new HttpPipelineBuilder()
+            .policies(new RetryPolicy(policy.retryOptions()), policy)
+            .httpClient(acs)
+            .build();
+
+    @Test
+    void aRetryAfterLongerThanWhatIsLeftIsAnsweredAtOnce() {
+        acs.answers(() -> status(429, "120"), () -> status(201, null));
+
+        HttpResponseException throttled = assertThrows(HttpResponseException.class,
+                () -> send(Deadline.after(Duration.ofSeconds(10), Duration.ofSeconds(5))));
+
+        assertEquals(429, throttled.getResponse().getStatusCode());
+        assertEquals("120", throttled.getResponse().getHeaderValue(HttpHeaderName.RETRY_AFTER));
+        assertEquals(1, acs.calls.get());
+    }
+
+    @Test
+    void aRetryAfterThatFitsIsWaitedAndRetried() {
+        acs.answers(() -> status(429, "1"), () -> status(201, null));
+
+        HttpResponse created = send(Deadline.after(Duration.ofSeconds(10), Duration.ofSeconds(5)));
+
+        assertEquals(201, created.getStatusCode());
+        assertEquals(2, acs.calls.get());
+    }
+
+    @Test
+    void aBackOffLongerThanWhatIsLeftIsNotWaited() {
+        acs.answers(() -> status(503, null), () -> status(201, null));
+
+        HttpResponseException unavailable = assertThrows(HttpResponseException.class,
+                () -> send(Deadline.after(Duration.ofMillis(100), Duration.ofSeconds(5))));
+
+        assertEquals(503, unavailable.getResponse().getStatusCode());
+        assertEquals(1, acs.calls.get());
+    }
+
+    @Test
+    void anIoFailureIsRetriedOnlyIfTheBackOffFits() {
+        Supplier<HttpResponse> timeout = () -> {
+            throw new UncheckedIOException(new HttpConnectTimeoutException("connect timed out"));
+        };
+        acs.answers(timeout, () -> status(201, null));
+        assertEquals(201, send(Deadline.after(Duration.ofSeconds(10), Duration.ofSeconds(5))).getStatusCode());
+
+        acs.calls.set(0);
+        acs.answers(timeout, () -> status(201, null));
+        assertThrows(DeadlineReachedException.class, () -> send(Deadline.after(Duration.ofMillis(200), Duration.ofSeconds(5))));
+        assertEquals(1, acs.calls.get());
+    }
+
+    @Test
+    void withoutADeadlineAzureCoreRetriesAsBefore() {
+        acs.answers(() -> status(429, "1"), () -> status(201, null));
+
+        HttpResponse created = assertTimeoutPreemptively(PROMPTLY,
+                () -> pipeline.sendSync(new HttpRequest(HttpMethod.POST, "https://acs.test/identities"), Context.NONE));
+
+        assertEquals(201, created.getStatusCode());
+        assertEquals(2, acs.calls.get());
+    }
+
+    @Test
+    void theLongestBackOffIsBoundedByTheMaximumDelay() {
+        assertEquals(Duration.ofMillis(550), AcsDeadlinePolicy.backOff(0));
+        assertEquals(Duration.ofSeconds(8), AcsDeadlinePolicy.backOff(10));
+    }
+
+    private HttpResponse send(Deadline deadline) {
+        return assertTimeoutPreemptively(PROMPTLY, () -> pipeline.sendSync(
+                new HttpRequest(HttpMethod.POST, "https://acs.test/identities"), AcsDeadlinePolicy.context(deadline)));
+    }
+
+    private static HttpResponse status(int status, String retryAfter) {
+        HttpHeaders headers = new HttpHeaders();
+        if (retryAfter != null) {
+            headers.set(HttpHeaderName.RETRY_AFTER, retryAfter);
+        }
+        return new Answer(status, headers);
+    }
+
+    /** Answers each request with the next scripted answer. */
+    static final class ScriptedAcs implements HttpClient {
+        final AtomicInteger calls = new AtomicInteger();
+        final Deque<Supplier<HttpResponse>> script = new ArrayDeque<>();
+
+        @SafeVarargs
+        final void answers(Supplier<HttpResponse>... answers) {
+            script.clear();
+            script.addAll(java.util.List.of(answers));
+        }
+
+        @Override
+        public HttpResponse sendSync(HttpRequest request, Context context) {
+            calls.incrementAndGet();
+            HttpResponse answer = script.pop().get();
+            return answer instanceof Answer a ? a.to(request) : answer;
+        }
+
+        @Override
+        public Mono<HttpResponse> send(HttpRequest request) {
+            return Mono.fromSupplier(() -> sendSync(request, Context.NONE));
+        }
+    }
+
+    static final class Answer extends HttpResponse {
+        private final int status;
+        private final HttpHeaders headers;
+
+        Answer(int status, HttpHeaders headers) {
+            this(null, status, headers);
+        }
+
+        private Answer(HttpRequest request, int status, HttpHeaders headers) {
+            super(request);
+            this.status = status;
+            this.headers = headers;
+        }
+
+        Answer to(HttpRequest request) {
+            return new Answer(request, status, headers);
+        }
+
+        @Override
+        public int getStatusCode() {
+            return status;
+        }
+
+        @Override
+        @Deprecated
+        public String getHeaderValue(String name) {
+            return headers.getValue(name);
+        }
+
+        @Override
+        public HttpHeaders getHeaders() {
+            return headers;
+        }
+
+        @Override
+        public Flux<ByteBuffer> getBody() {
+            return Flux.empty();
+        }
+
+        @Override
+        public Mono<byte[]> getBodyAsByteArray() {
+            return Mono.just(new byte[0]);
+        }
+
+        @Override
+        public Mono<String> getBodyAsString() {
+            return Mono.just("");
+        }
+
+        @Override
+        public Mono<String> getBodyAsString(Charset charset) {
+            return Mono.just("");
+        }
+    }
+}
