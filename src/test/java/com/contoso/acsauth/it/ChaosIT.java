@@ -49,7 +49,7 @@ import org.junit.jupiter.api.Test;
  * without {@code Retry-After}, no create-or-get handing out a dead identity, and both instances answer the same.
  * <p>
  * {@code -Dchaos.seconds} (default 40), {@code chaos.users} (40), {@code chaos.workers} (12); {@code chaos.skip}
- * leaves it out (the other servers' CI runs). {@code ./mvnw verify -Pchaos} runs only this, for 10 minutes. The
+ * leaves it out (the other servers' CI runs); {@code chaos.plant} plants an orphan and a dangling mapping at the end. {@code ./mvnw verify -Pchaos} runs only this, for 10 minutes. The
  * embedded database lives inside one server process, so two instances cannot share it: skipped there.
  */
 class ChaosIT {
@@ -58,6 +58,8 @@ class ChaosIT {
     static final int USERS = Integer.getInteger("chaos.users", 40);
     static final int WORKERS = Integer.getInteger("chaos.workers", 12);
     static final int SETTLE_ATTEMPTS = 30;
+    /** Checks the checker: plants an orphan and a dangling mapping before reconciling, so the run must fail on both. */
+    static final boolean PLANT = Boolean.getBoolean("chaos.plant");
     static final Pattern LOGGED_ORPHAN = Pattern.compile("(ORPHAN(?:-CANDIDATE)?) acsUserId=(\\S+)");
 
     static ServerRuntime second;
@@ -105,6 +107,13 @@ class ChaosIT {
         List<String> unsettled = settle(clients);
         long settled = System.nanoTime();
 
+        if (PLANT) {
+            // an identity nobody is mapped to, and a user mapped to an identity ACS never had
+            String orphan = standIns.acs().createIdentity();
+            Client planted = new Client(standIns);
+            a.mappings().seed(planted.user(), orphan.replaceFirst(".{8}$", "deadbeef"));
+            clients.add(planted);
+        }
         Thread.sleep(2000); // the servers write their logs asynchronously
         Set<String> everCreated = new HashSet<>(standIns.acs().liveIdentities());
         everCreated.addAll(standIns.acs().deletedIdentities());
@@ -423,6 +432,7 @@ class ChaosIT {
                     TimeUnit.NANOSECONDS.sleep(wait);
                 }
                 Instance on = pick(ThreadLocalRandom.current());
+                figures.count("settle: requests to finish a pending " + (c.mustDelete ? "DELETE" : "POST"));
                 if (c.mustDelete) {
                     delete(c, on);
                 } else {
