@@ -21,11 +21,15 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -373,7 +377,9 @@ class ChaosIT {
         String endpoint = method + " " + path;
         Api.Reply reply;
         try {
+            long sent = System.nanoTime();
             reply = on.api.send(method, path, c.token, headers);
+            figures.took(endpoint, System.nanoTime() - sent);
         } catch (UncheckedIOException | IllegalStateException e) {
             figures.request(endpoint, on.name, "no answer");
             c.trace(on.name + " " + endpoint + " no answer");
@@ -489,9 +495,9 @@ class ChaosIT {
         StringBuilder out = new StringBuilder();
         out.append(String.format("[chaos] %s store, two %s instances, %d users, %d workers, %d s of faults, %.1f s to settle%n",
                 server.mapping().name().toLowerCase(), server.runtimeName(), USERS, WORKERS, run.toSeconds(), settle.toMillis() / 1000.0));
-        out.append(String.format("%-24s %8s %8s%n", "requests", "A", "B"));
-        figures.perEndpoint().forEach((endpoint, byInstance) -> out.append(String.format("%-24s %8d %8d%n", endpoint,
-                byInstance.getOrDefault("A", 0L), byInstance.getOrDefault("B", 0L))));
+        out.append(String.format("%-24s %8s %8s   %s%n", "requests", "A", "B", "latency ms: median, p99, max (printed, not asserted)"));
+        figures.perEndpoint().forEach((endpoint, byInstance) -> out.append(String.format("%-24s %8d %8d   %s%n", endpoint,
+                byInstance.getOrDefault("A", 0L), byInstance.getOrDefault("B", 0L), figures.latency(endpoint))));
         out.append(String.format("%-24s %8d (%.0f/s)%n", "total", figures.total(), figures.total() / Math.max(1.0, run.toMillis() / 1000.0)));
         out.append("outcomes\n");
         figures.outcomes().forEach((outcome, n) -> out.append(String.format("  %-62s %7d%n", outcome, n)));
@@ -545,7 +551,7 @@ class ChaosIT {
         final String token;
         final String teamsToken;
         final ReentrantLock busy = new ReentrantLock();
-        final java.util.concurrent.ConcurrentLinkedDeque<String> trace = new java.util.concurrent.ConcurrentLinkedDeque<>();
+        final ConcurrentLinkedDeque<String> trace = new ConcurrentLinkedDeque<>();
         volatile String identity;
         volatile boolean mustDelete;
         volatile boolean postPending;
@@ -590,6 +596,22 @@ class ChaosIT {
         final AtomicInteger sent = new AtomicInteger();
         final long started = System.nanoTime();
 
+        final Map<String, Queue<Long>> nanos = new ConcurrentHashMap<>();
+
+        void took(String endpoint, long elapsed) {
+            nanos.computeIfAbsent(endpoint, e -> new ConcurrentLinkedQueue<>()).add(elapsed);
+        }
+
+        String latency(String endpoint) {
+            long[] sorted = nanos.getOrDefault(endpoint, new ConcurrentLinkedQueue<>()).stream().mapToLong(Long::longValue).sorted().toArray();
+            if (sorted.length == 0) {
+                return "";
+            }
+            return String.format("%d, %d, %d", sorted[sorted.length / 2] / 1_000_000,
+                    sorted[(int) Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] / 1_000_000,
+                    sorted[sorted.length - 1] / 1_000_000);
+        }
+
         void request(String endpoint, String instance, String outcome) {
             sent.incrementAndGet();
             requests.computeIfAbsent(endpoint, e -> new ConcurrentHashMap<>()).computeIfAbsent(instance, i -> new LongAdder()).increment();
@@ -603,7 +625,7 @@ class ChaosIT {
         /** An answer or state that breaks the contract: counted per kind, the first few kept with their details. */
         void violation(String kind, String detail) {
             violationKinds.computeIfAbsent(kind, k -> new LongAdder()).increment();
-            List<String> examples = violations.computeIfAbsent(kind, k -> new java.util.concurrent.CopyOnWriteArrayList<>());
+            List<String> examples = violations.computeIfAbsent(kind, k -> new CopyOnWriteArrayList<>());
             if (examples.size() < 3) {
                 examples.add(detail);
             }
