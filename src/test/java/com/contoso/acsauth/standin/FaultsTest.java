@@ -175,6 +175,21 @@ class FaultsTest {
     }
 
     @Test
+    void severalSharesOnOneOperationEachHitTheirShareAndAreCountedPerKind() throws Exception {
+        standIns.faults().inject(Operation.GRAPH_GET_ME, Fault.status(429).retryAfter(1).share(0.5));
+        standIns.faults().inject(Operation.GRAPH_GET_ME, Fault.status(503).share(1.0 / 3));
+
+        List<Integer> seen = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            seen.add(getMe().statusCode());
+        }
+
+        // 429 on calls 2, 4, 6; 503 on 3 and 6, where the 429 injected first wins
+        assertEquals(List.of(200, 429, 503, 429, 200, 429), seen);
+        assertEquals(Map.of(Fault.Kind.STATUS, 4), standIns.faults().injected().get(Operation.GRAPH_GET_ME));
+    }
+
+    @Test
     void faultsOnOneOperationApplyInTheOrderInjected() throws Exception {
         standIns.faults().inject(Operation.GRAPH_GET_ME, Fault.status(429).retryAfter(1));
         standIns.faults().inject(Operation.GRAPH_GET_ME, Fault.status(503).times(2));

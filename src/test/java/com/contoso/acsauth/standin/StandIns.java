@@ -362,6 +362,7 @@ public final class StandIns implements AutoCloseable {
      */
     public void reset() {
         faults.clear();
+        faults.resetCounts();
         entra.reset();
         graph.reset();
         acs.reset();
