@@ -28,6 +28,10 @@ final class ProblemResponses {
                 .type(Problem.MEDIA_TYPE)
                 .entity(Problem.of(type, status, detail, instance, correlationId));
         headers.forEach(response::header);
+        if ((status == 429 || status == 503) && !headers.containsKey("Retry-After")) {
+            // every "try again later" says when (RFC 9110 15.5.20, 15.6.4): clients then back off instead of hammering
+            response.header("Retry-After", status == 429 ? "1" : "5");
+        }
         return response.build();
     }
 }

@@ -34,16 +34,27 @@ public class UserIdentities {
     private IdentityMappingStore store;
     private AcsIdentities acs;
     private MappingCache cache;
+    private IdentityCleanup cleanup;
 
     protected UserIdentities() {
         // for CDI proxies
     }
 
     @Inject
-    public UserIdentities(IdentityMappingStore store, AcsIdentities acs, MappingCache cache) {
+    public UserIdentities(IdentityMappingStore store, AcsIdentities acs, MappingCache cache, IdentityCleanup cleanup) {
         this.store = store;
         this.acs = acs;
         this.cache = cache;
+        this.cleanup = cleanup;
+    }
+
+    /** Outside a container (unit tests): background clean-up on a thread of its own, with the production pauses. */
+    public UserIdentities(IdentityMappingStore store, AcsIdentities acs, MappingCache cache) {
+        this(store, acs, cache, new IdentityCleanup(java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "test-identity-cleanup");
+            thread.setDaemon(true);
+            return thread;
+        }), IdentityCleanup.FIRST_PAUSE, IdentityCleanup.LONGEST_PAUSE, IdentityCleanup.RETRY_FOR));
     }
 
     /** The caller's ACS identity; 404 problem when there is no mapping. */
@@ -137,8 +148,7 @@ public class UserIdentities {
             deleteOrLogOrphan(created, "found an untrusted mapping in its place");
             throw planted;
         } catch (RuntimeException readFailed) {
-            LOG.log(Level.SEVERE, "ORPHAN-CANDIDATE acsUserId=" + created + " oid=" + caller.oid()
-                    + ": another mapping was stored first and could not be re-read; the identity was kept");
+            recheckLater(caller, created, "another mapping was stored first and could not be re-read");
             throw readFailed;
         }
         if (winner.isPresent() && winner.get().equals(created)) {
@@ -161,7 +171,8 @@ public class UserIdentities {
      * was a definite refusal: the store's client retries (Graph's retry handler re-sends after a 504 or 429), so an
      * earlier attempt may have landed before a later one was refused. So every failed write is re-read before the
      * identity is deleted; we never leave a mapping pointing at a deleted identity. If the re-read fails too, keep
-     * the identity and log it (an orphan is recoverable by an operator; a dangling mapping breaks the user).
+     * the identity for now and find out in the background (a dangling mapping breaks the user; an identity kept too
+     * long is only a cost, and is logged for an operator if the background never learns the answer).
      *
      * @return whether the mapping was stored after all
      */
@@ -173,21 +184,46 @@ public class UserIdentities {
         } catch (UntrustedMappingException notOurs) {
             // a write of ours would verify: ours did not land, so the identity is ours to delete
         } catch (RuntimeException readFailed) {
-            LOG.log(Level.SEVERE, "ORPHAN-CANDIDATE acsUserId=" + created + " oid=" + caller.oid()
-                    + ": the mapping write failed and could not be re-read; the identity was kept");
+            recheckLater(caller, created, "the mapping write failed and could not be re-read");
             return false;
         }
         deleteOrLogOrphan(created, "could not be mapped: " + writeFailed.getMessage());
         return false;
     }
 
+    /** Deletes an identity this request created and did not map; if ACS fails now, again in the background. */
     private void deleteOrLogOrphan(String acsUserId, String why) {
         try {
             acs.deleteIdentity(acsUserId);
         } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "ORPHAN acsUserId=" + acsUserId + " " + why
-                    + ", and deleting it failed too; delete it with the ACS SDK or portal", e);
+            LOG.log(Level.WARNING, "deleting acsUserId=" + acsUserId + ", which " + why + ", failed", e);
+            cleanup.retryLater("delete acsUserId=" + acsUserId, "ORPHAN acsUserId=" + acsUserId + " " + why
+                    + ", and deleting it failed; delete it with the ACS SDK or portal", () -> acs.deleteIdentity(acsUserId));
         }
+    }
+
+    /**
+     * Whether the identity this request created ended up mapped is unknown (the store could not be read): find out
+     * in the background, under the user's lock, and delete the identity unless the user's mapping holds it.
+     */
+    private void recheckLater(Caller caller, String created, String why) {
+        cleanup.retryLater("recheck acsUserId=" + created + " oid=" + caller.oid(), "ORPHAN-CANDIDATE acsUserId="
+                + created + " oid=" + caller.oid() + ": " + why + ", nor later; the identity was kept", () -> {
+            Lock lock = locks.acquire(caller, deadline);
+            try {
+                Optional<String> stored;
+                try {
+                    stored = store.find(caller);
+                } catch (UntrustedMappingException notOurs) {
+                    stored = Optional.empty(); // a write of ours would verify
+                }
+                if (stored.filter(created::equals).isEmpty()) {
+                    acs.deleteIdentity(created);
+                }
+            } finally {
+                lock.unlock();
+            }
+        });
     }
 
     /**

@@ -29,12 +29,13 @@ class ChaosReconciliationTest {
     }
 
     @Test
-    void anOrphanTheServerLoggedIsCountedButNotSilent() {
+    void anOrphanTheServerLoggedIsNotSilentButStillAnOrphan() {
         ChaosReconciliation state = ChaosReconciliation.of(Set.of("a", "kept"), Map.of("u1", "a"), Set.of("kept", "other"));
 
         assertEquals(Set.of("kept"), state.orphans());
         assertEquals(Set.of("kept"), state.loggedOrphans());
-        assertEquals(List.of(), state.findings());
+        assertEquals(Set.of(), state.silentOrphans());
+        assertEquals(List.of("orphan (alive, mapped by no user; the server gave up and logged it): kept"), state.findings());
     }
 
     @Test
