@@ -28,6 +28,7 @@ import org.junit.jupiter.api.function.Executable;
  * every server. Sent over a raw socket, because java.net.http refuses to send malformed requests and hides a closed
  * connection behind an exception.
  */
+@StoreIndependent
 class ContainerErrorsIT {
 
     private static final int KIB = 1024;

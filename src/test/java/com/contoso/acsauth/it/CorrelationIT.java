@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * body, in traceresponse, on the failure's log line beside the downstream service's request ids, and in the
  * traceparent of every call the request made to ACS, Graph and Entra ID.
  */
+@StoreIndependent
 class CorrelationIT {
 
     private static final String ID = "[0-9a-f]{32}";

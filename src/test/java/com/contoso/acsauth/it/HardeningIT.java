@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Issue 11's hardening: no forged log lines, token responses never cached, readiness tells strangers nothing. */
+@StoreIndependent
 class HardeningIT {
 
     Api api;

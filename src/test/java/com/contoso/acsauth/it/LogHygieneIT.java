@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * Failures are logged with the problem's instance id, the caller's oid and the downstream operation; tokens and
  * secrets never are. Reads every log the server under test wrote during this run.
  */
+@StoreIndependent
 class LogHygieneIT {
 
     Api api;

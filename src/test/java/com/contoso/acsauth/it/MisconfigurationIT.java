@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * A second server of the same kind, deployed with required settings missing or invalid: the deployment fails
  * at once with one message naming each variable to fix, instead of failing at the first request.
  */
+@StoreIndependent
 class MisconfigurationIT {
 
     @Test

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** What operators expect: the OpenAPI document, health probes, the Swagger UI switch. */
+@StoreIndependent
 class OperabilityIT {
 
     static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");

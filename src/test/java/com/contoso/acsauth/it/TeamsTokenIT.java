@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** GET /api/token/teams: exchange a Teams user's Entra token, with the caller's oid and the configured app id. */
+@StoreIndependent
 class TeamsTokenIT {
 
     Api api;

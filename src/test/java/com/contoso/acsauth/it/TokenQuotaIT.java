@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * reaches neither the mapping store nor ACS. The bucket refills one token every 6 s, so a very slow machine may see
  * more than 10 successes before the first 429: the tests count what they get rather than assume exactly 10.
  */
+@StoreIndependent
 class TokenQuotaIT {
 
     /** The default of TOKEN_RATE_PER_USER_PER_MINUTE, which the suite's server runs with. */

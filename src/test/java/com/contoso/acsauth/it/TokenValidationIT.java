@@ -32,6 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The negative token table: every way a bearer token can be wrong, on every endpoint, answers 401 (403 for the
  * missing scope) with a JSON problem and WWW-Authenticate, and causes no call to Graph, ACS or Entra ID.
  */
+@StoreIndependent
 class TokenValidationIT {
 
     static final List<String[]> ENDPOINTS = List.of(
