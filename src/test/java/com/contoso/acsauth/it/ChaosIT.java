@@ -39,7 +39,6 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -78,15 +77,9 @@ class ChaosIT {
         assumeFalse(Boolean.getBoolean("chaos.skip"), "chaos.skip: the chaos run is left to the Payara Micro 6 build");
         assumeFalse(MappingMode.current() == MappingMode.DATABASE,
                 "the embedded database lives inside one server: two instances cannot share it");
-        second = DeployedServer.get().startAnother("chaos-instance", Map.of());
+        second = DeployedServer.get().secondInstance();
     }
 
-    @AfterAll
-    static void stopTheSecondInstance() {
-        if (second != null) {
-            second.close();
-        }
-    }
 
     @Test
     void manyUsersOnTwoInstancesUnderDownstreamFaultsLeaveNoOrphanAndNoDanglingMapping() throws Exception {

@@ -34,6 +34,8 @@ public final class DeployedServer {
 
     private final StandIns standIns;
     private final ServerRuntime runtime;
+    private ServerRuntime second;
+    private RuntimeException secondFailure;
     private final MappingMode mapping;
     private final PostgresServer postgres;
 
@@ -103,6 +105,29 @@ public final class DeployedServer {
             standIns.close();
         }, "deployed-server-stopper"));
         return new DeployedServer(standIns, runtime, mapping, postgres);
+    }
+
+    /**
+     * A second server exactly like this one (same stand-ins, store and settings): two instances behind one load
+     * balancer. Started on first use and shared by every suite of this JVM that needs one (StaleCacheIT,
+     * TwoInstanceRaceIT, ChaosIT), so a run pays that boot once; it stops with the JVM. Suites use fresh users, so
+     * what an earlier suite left in its cache does not concern them.
+     */
+    synchronized ServerRuntime secondInstance() {
+        if (secondFailure != null) {
+            throw new IllegalStateException("the second instance failed to start earlier in this JVM", secondFailure);
+        }
+        if (second == null) {
+            try {
+                ServerRuntime started = startAnother("second-instance", Map.of());
+                Runtime.getRuntime().addShutdownHook(new Thread(started::close, "second-instance-stopper"));
+                second = started;
+            } catch (RuntimeException e) {
+                secondFailure = e;
+                throw e;
+            }
+        }
+        return second;
     }
 
     /**

@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.contoso.acsauth.it.runtime.ServerRuntime;
-import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,15 +27,9 @@ class StaleCacheIT {
     static void startTheSecondInstance() {
         assumeTrue(MappingMode.current() != MappingMode.DATABASE,
                 "a mapping store both instances share (the embedded database lives inside each server)");
-        second = DeployedServer.get().startAnother("stale-cache-instance", Map.of());
+        second = DeployedServer.get().secondInstance();
     }
 
-    @AfterAll
-    static void stopTheSecondInstance() {
-        if (second != null) {
-            second.close();
-        }
-    }
 
     @BeforeEach
     void setUp() {

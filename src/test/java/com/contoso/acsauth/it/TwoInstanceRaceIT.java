@@ -11,14 +11,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,15 +36,9 @@ class TwoInstanceRaceIT {
     @BeforeAll
     static void startTheSecondInstance() {
         assumeTrue(MappingMode.current() == MappingMode.POSTGRESQL, "a mapping store both instances share");
-        second = DeployedServer.get().startAnother("second-instance", Map.of());
+        second = DeployedServer.get().secondInstance();
     }
 
-    @AfterAll
-    static void stopTheSecondInstance() {
-        if (second != null) {
-            second.close();
-        }
-    }
 
     @BeforeEach
     void setUp() {
