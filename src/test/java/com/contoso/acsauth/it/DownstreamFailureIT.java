@@ -170,6 +170,19 @@ class DownstreamFailureIT {
     }
 
     @Test
+    void acsUnavailableWithoutRetryAfterIs503WithOurRetryAfter() {
+        Api.User user = api.freshUser();
+        api.post("/api/user", user.token());
+        failAlways(Operation.ACS_ISSUE_TOKEN, Fault.status(503));
+
+        Api.Reply reply = api.get("/api/token", user.token());
+
+        JsonObject problem = reply.assertProblem(503);
+        assertTrue(problem.getString("type").endsWith(":downstream-unavailable"), problem::toString);
+        assertEquals("5", reply.header("Retry-After"), "a client always learns when to come back");
+    }
+
+    @Test
     void acsServerErrorIs502() {
         Api.User user = api.freshUser();
         api.post("/api/user", user.token());
