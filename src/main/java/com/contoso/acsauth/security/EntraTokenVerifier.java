@@ -1,6 +1,6 @@
 package com.contoso.acsauth.security;
 
-import com.contoso.acsauth.config.DownstreamSettings;
+import com.contoso.acsauth.downstream.DownstreamSettings;
 import com.contoso.acsauth.downstream.DownstreamCall;
 import com.contoso.acsauth.entra.EntraSettings;
 import com.contoso.acsauth.problem.ProblemException;

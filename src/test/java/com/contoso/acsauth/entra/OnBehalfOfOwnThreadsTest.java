@@ -3,7 +3,7 @@ package com.contoso.acsauth.entra;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.contoso.acsauth.config.DownstreamSettings;
+import com.contoso.acsauth.downstream.DownstreamSettings;
 import com.contoso.acsauth.mapping.GraphSettings;
 import com.contoso.acsauth.security.Caller;
 import com.contoso.acsauth.standin.SharedStandIns;
