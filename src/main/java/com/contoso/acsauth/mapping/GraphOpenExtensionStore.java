@@ -219,7 +219,7 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
     }
 
     private GraphServiceClient clientFor(Caller caller) {
-        String token = onBehalfOf.graphTokenFor(caller);
+        String token = onBehalfOf.tokenFor(caller.accessToken(), graph.scopes());
         GraphServiceClient client = new GraphServiceClient(
                 new BaseBearerTokenAuthenticationProvider(new CallerTokenProvider(graph.baseUrl(), token)),
                 GraphDeadline.within(http, deadline));
