@@ -1,6 +1,5 @@
 package com.contoso.acsauth.problem;
 
-import com.contoso.acsauth.correlation.Correlation;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import jakarta.servlet.RequestDispatcher;
@@ -58,7 +57,7 @@ public class ContainerErrorServlet extends HttpServlet {
         };
         String instance = ProblemLog.newInstance();
         // bound by CorrelationFilter on this error dispatch, with the id the request's first dispatch chose
-        String correlationId = Correlation.id();
+        String correlationId = ProblemResponses.correlationId();
         Throwable cause = (Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
         ProblemLog.log(instance, correlationId, status, type, detail, null, method, path, Optional.empty(),
                 Optional.empty(), Map.of(), cause);
