@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Error page for what the container answers itself, before or outside JAX-RS: the MP-JWT mechanism rejecting a bad
- * token (Payara, WildFly), unknown paths outside /api, unknown methods, oversized requests, and uncaught failures.
+ * Error page for what the container answers itself, before or outside JAX-RS: unknown paths outside /api, unknown
+ * methods, oversized requests, and uncaught failures.
  * Declared in web.xml as the default error page, so every server answers with the same JSON problem instead of its
  * own HTML page. Errors an HTTP parser raises before any application is chosen never reach it.
  */
