@@ -1,7 +1,9 @@
 package com.contoso.acsauth.downstream;
 
+import com.contoso.acsauth.problem.DownstreamOperation;
+
 /** A named operation on a downstream service, e.g. {@code acs issueToken}; used in problems and log lines. */
-public record DownstreamCall(Service service, String operation) {
+public record DownstreamCall(Service service, String operation) implements DownstreamOperation {
 
     public enum Service {
         ENTRA_ID("Entra ID"), GRAPH("Microsoft Graph"), ACS("Azure Communication Services"),
@@ -19,7 +21,12 @@ public record DownstreamCall(Service service, String operation) {
     }
 
     @Override
-    public String toString() {
+    public String logName() {
         return service.name().toLowerCase(java.util.Locale.ROOT) + "." + operation;
+    }
+
+    @Override
+    public String toString() {
+        return logName();
     }
 }

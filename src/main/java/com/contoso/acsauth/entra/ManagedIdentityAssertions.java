@@ -4,7 +4,7 @@ import com.azure.core.credential.TokenCredential;
 import com.azure.core.credential.TokenRequestContext;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.identity.ManagedIdentityCredentialBuilder;
-import com.contoso.acsauth.config.DownstreamSettings;
+import com.contoso.acsauth.downstream.DownstreamSettings;
 
 /**
  * Federated client assertions from the app's managed identity: a token for {@code api://AzureADTokenExchange} that

@@ -1,13 +1,11 @@
 package com.contoso.acsauth.entra;
 
-import com.contoso.acsauth.config.DownstreamSettings;
+import com.contoso.acsauth.downstream.DownstreamSettings;
 import com.contoso.acsauth.downstream.Deadline;
 import com.contoso.acsauth.downstream.DownstreamCall;
 import com.contoso.acsauth.downstream.DownstreamFailures;
-import com.contoso.acsauth.mapping.GraphSettings;
 import com.contoso.acsauth.problem.ProblemException;
 import com.contoso.acsauth.problem.ProblemType;
-import com.contoso.acsauth.security.Caller;
 import com.microsoft.aad.msal4j.ClientCredentialFactory;
 import com.microsoft.aad.msal4j.ConfidentialClientApplication;
 import com.microsoft.aad.msal4j.IClientCredential;
@@ -34,6 +32,8 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -45,7 +45,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Exchanges the caller's access token for a Microsoft Graph token (On-Behalf-Of, msal4j). msal4j caches the result
+ * Exchanges the caller's access token for a token with the scopes the caller names (On-Behalf-Of, msal4j). msal4j caches the result
  * per assertion, so repeated calls with the same token cost no round trip to Entra ID.
  */
 @ApplicationScoped
@@ -54,7 +54,6 @@ public class OnBehalfOfTokens {
     private static final DownstreamCall OBO = new DownstreamCall(DownstreamCall.Service.ENTRA_ID, "onBehalfOf");
 
     private EntraSettings entra;
-    private GraphSettings graph;
     private DownstreamSettings downstream;
     /**
      * msal4j's token cache never evicts: one entry per distinct user assertion for the life of the application.
@@ -66,7 +65,8 @@ public class OnBehalfOfTokens {
     private static final int OWN_THREADS = 4;
 
     private final AtomicReference<Generation> current = new AtomicReference<>();
-    private final AtomicReference<Set<String>> requestScopes = new AtomicReference<>();
+    /** The scopes asked for by name instead of the configured ones (see {@link #learnGrantedScopes}). */
+    private final ConcurrentMap<Set<String>, Set<String>> requestScopes = new ConcurrentHashMap<>();
     private ExecutorService executor;
     private boolean ownExecutor;
     // the request's (a CDI proxy): the wait for msal4j's answer ends there
@@ -81,11 +81,9 @@ public class OnBehalfOfTokens {
     }
 
     @Inject
-    public OnBehalfOfTokens(EntraSettings entra, GraphSettings graph, DownstreamSettings downstream) {
+    public OnBehalfOfTokens(EntraSettings entra, DownstreamSettings downstream) {
         this.entra = entra;
-        this.graph = graph;
         this.downstream = downstream;
-        this.requestScopes.set(graph.scopes());
     }
 
     /**
@@ -201,11 +199,14 @@ public class OnBehalfOfTokens {
         }
     }
 
-    /** A Graph access token for the caller, from msal4j's cache when it holds a valid one. */
-    public String graphTokenFor(Caller caller) {
-        Set<String> scopes = requestScopes.get();
+    /**
+     * An access token with {@code configuredScopes} for the user whose access token is {@code assertion}, from
+     * msal4j's cache when it holds a valid one.
+     */
+    public String tokenFor(String assertion, Set<String> configuredScopes) {
+        Set<String> scopes = requestScopes.getOrDefault(configuredScopes, configuredScopes);
         OnBehalfOfParameters parameters = OnBehalfOfParameters
-                .builder(scopes, new UserAssertion(caller.accessToken()))
+                .builder(scopes, new UserAssertion(assertion))
                 .extraHttpHeaders(OnBehalfOfCorrelation.headers())
                 .build();
         try {
@@ -217,7 +218,7 @@ public class OnBehalfOfTokens {
                 pending.cancel(true);
                 throw abandoned;
             }
-            learnGrantedScopes(scopes, result);
+            learnGrantedScopes(configuredScopes, scopes, result);
             if (result == null || result.accessToken() == null || result.accessToken().isBlank()) {
                 // msal4j accepts a 200 without a token; a Graph call with no token would fail confusingly later
                 throw new ProblemException(ProblemType.DOWNSTREAM_FAILED,
@@ -231,8 +232,8 @@ public class OnBehalfOfTokens {
             throw new ProblemException(ProblemType.DOWNSTREAM_TIMEOUT, "Entra ID did not answer in time.", e).from(OBO, null);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            if (!scopes.equals(graph.scopes()) && String.valueOf(cause.getMessage()).matches("(?s).*AADSTS(65001|70011).*")) {
-                forgetGrantedScopes();
+            if (!scopes.equals(configuredScopes) && String.valueOf(cause.getMessage()).matches("(?s).*AADSTS(65001|70011).*")) {
+                forgetGrantedScopes(configuredScopes);
             }
             throw OnBehalfOfCorrelation.attach(translate(cause), cause);
         }
@@ -243,19 +244,23 @@ public class OnBehalfOfTokens {
      * under {@code .default}, so it never finds it (measured with msal4j 1.26.1: every call went to Entra ID). After
      * the first answer, the server asks for the granted permissions by name, which msal4j finds in its cache.
      */
-    private void learnGrantedScopes(Set<String> requested, IAuthenticationResult result) {
+    private void learnGrantedScopes(Set<String> configured, Set<String> requested, IAuthenticationResult result) {
         if (result == null || result.scopes() == null || requested.stream().noneMatch(s -> s.endsWith("/.default"))) {
             return;
         }
         Set<String> granted = Set.of(result.scopes().trim().split("\\s+"));
         if (!granted.isEmpty() && granted.stream().allMatch(s -> s.startsWith("https://"))) {
-            requestScopes.compareAndSet(requested, granted);
+            if (requested.equals(configured)) {
+                requestScopes.putIfAbsent(configured, granted);
+            } else {
+                requestScopes.replace(configured, requested, granted);
+            }
         }
     }
 
     /** After a consent change the learned permissions may be refused: ask with the configured ones again. */
-    private void forgetGrantedScopes() {
-        requestScopes.set(graph.scopes());
+    private void forgetGrantedScopes(Set<String> configured) {
+        requestScopes.remove(configured);
     }
 
     static RuntimeException translate(Throwable failure) {

@@ -1,6 +1,6 @@
 package com.contoso.acsauth.health;
 
-import com.contoso.acsauth.config.Settings;
+import com.contoso.acsauth.config.ConfigurationProblems;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.LinkedHashSet;
@@ -17,21 +17,21 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class ConfigurationCheck implements HealthCheck {
 
-    @Inject Settings settings;
+    @Inject ConfigurationProblems configuration;
 
     @Override
     public HealthCheckResponse call() {
         var response = HealthCheckResponse.named("configuration");
-        if (settings.valid()) {
+        if (configuration.valid()) {
             return response.up().build();
         }
-        return response.down().withData("problems", String.join(", ", variablesOf(settings))).build();
+        return response.down().withData("problems", String.join(", ", variablesOf(configuration))).build();
     }
 
     /** Each problem starts with its environment variable's name (SettingsReader.problem). */
-    static Set<String> variablesOf(Settings settings) {
+    static Set<String> variablesOf(ConfigurationProblems configuration) {
         Set<String> variables = new LinkedHashSet<>();
-        for (String problem : settings.problems()) {
+        for (String problem : configuration.problems()) {
             int end = problem.indexOf(' ');
             variables.add(end < 0 ? problem : problem.substring(0, end));
         }

@@ -1,6 +1,6 @@
 package com.contoso.acsauth.mapping;
 
-import com.contoso.acsauth.config.DownstreamSettings;
+import com.contoso.acsauth.downstream.DownstreamSettings;
 import com.contoso.acsauth.downstream.Deadline;
 import com.contoso.acsauth.downstream.DownstreamCall;
 import com.contoso.acsauth.downstream.DownstreamFailures;
@@ -219,7 +219,7 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
     }
 
     private GraphServiceClient clientFor(Caller caller) {
-        String token = onBehalfOf.graphTokenFor(caller);
+        String token = onBehalfOf.tokenFor(caller.accessToken(), graph.scopes());
         GraphServiceClient client = new GraphServiceClient(
                 new BaseBearerTokenAuthenticationProvider(new CallerTokenProvider(graph.baseUrl(), token)),
                 GraphDeadline.within(http, deadline));

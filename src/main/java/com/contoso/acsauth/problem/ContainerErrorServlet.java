@@ -1,6 +1,5 @@
 package com.contoso.acsauth.problem;
 
-import com.contoso.acsauth.correlation.Correlation;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import jakarta.servlet.RequestDispatcher;
@@ -14,8 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Error page for what the container answers itself, before or outside JAX-RS: the MP-JWT mechanism rejecting a bad
- * token (Payara, WildFly), unknown paths outside /api, unknown methods, oversized requests, and uncaught failures.
+ * Error page for what the container answers itself, before or outside JAX-RS: unknown paths outside /api, unknown
+ * methods, oversized requests, and uncaught failures.
  * Declared in web.xml as the default error page, so every server answers with the same JSON problem instead of its
  * own HTML page. Errors an HTTP parser raises before any application is chosen never reach it.
  */
@@ -58,7 +57,7 @@ public class ContainerErrorServlet extends HttpServlet {
         };
         String instance = ProblemLog.newInstance();
         // bound by CorrelationFilter on this error dispatch, with the id the request's first dispatch chose
-        String correlationId = Correlation.id();
+        String correlationId = ProblemResponses.correlationId();
         Throwable cause = (Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
         ProblemLog.log(instance, correlationId, status, type, detail, null, method, path, Optional.empty(),
                 Optional.empty(), Map.of(), cause);

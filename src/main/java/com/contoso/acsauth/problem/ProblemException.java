@@ -1,6 +1,5 @@
 package com.contoso.acsauth.problem;
 
-import com.contoso.acsauth.downstream.DownstreamCall;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,7 +15,7 @@ public class ProblemException extends RuntimeException {
     private final ProblemType type;
     private final Map<String, String> headers = new LinkedHashMap<>();
     private final Map<String, String> downstreamIds = new LinkedHashMap<>();
-    private DownstreamCall downstream;
+    private DownstreamOperation downstream;
     private Integer downstreamStatus;
 
     public ProblemException(ProblemType type, String detail) {
@@ -33,7 +32,7 @@ public class ProblemException extends RuntimeException {
         return this;
     }
 
-    public ProblemException from(DownstreamCall call, Integer status) {
+    public ProblemException from(DownstreamOperation call, Integer status) {
         this.downstream = call;
         this.downstreamStatus = status;
         return this;
@@ -67,7 +66,7 @@ public class ProblemException extends RuntimeException {
         return Collections.unmodifiableMap(new LinkedHashMap<>(downstreamIds));
     }
 
-    public Optional<DownstreamCall> downstream() {
+    public Optional<DownstreamOperation> downstream() {
         return Optional.ofNullable(downstream);
     }
 

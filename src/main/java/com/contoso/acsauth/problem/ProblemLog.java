@@ -1,13 +1,11 @@
 package com.contoso.acsauth.problem;
 
-import com.contoso.acsauth.downstream.DownstreamCall;
 import java.security.Principal;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import com.contoso.acsauth.security.Caller;
 
 /**
  * Writes the single log line of a failed request: the problem's {@code instance} id and {@code correlationId} (both
@@ -28,14 +26,14 @@ public final class ProblemLog {
     }
 
     public static void log(String instance, String correlationId, int status, ProblemType type, String detail,
-                           Principal principal, String method, String path, Optional<DownstreamCall> downstream,
+                           Principal principal, String method, String path, Optional<? extends DownstreamOperation> downstream,
                            Optional<Integer> downstreamStatus, Map<String, String> downstreamIds, Throwable cause) {
         StringBuilder ids = new StringBuilder();
         downstreamIds.forEach((name, value) -> ids.append(' ').append(name).append('=').append(token(value)));
         String line = "request failed: instance=" + instance + " correlationId=" + escape(correlationId)
                 + " status=" + status + " type=" + type.name()
                 + " method=" + escape(method) + " path=" + escape(path) + " oid=" + escape(oidOf(principal))
-                + downstream.map(d -> " downstream=" + d).orElse("")
+                + downstream.map(d -> " downstream=" + d.logName()).orElse("")
                 + downstreamStatus.map(s -> " downstreamStatus=" + s).orElse("")
                 + ids
                 + " detail=\"" + escape(detail) + "\"";
@@ -85,6 +83,6 @@ public final class ProblemLog {
     }
 
     private static String oidOf(Principal principal) {
-        return principal instanceof Caller caller ? caller.oid() : "-";
+        return principal instanceof OidPrincipal caller ? caller.oid() : "-";
     }
 }

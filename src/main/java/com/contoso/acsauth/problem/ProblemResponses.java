@@ -1,26 +1,36 @@
 package com.contoso.acsauth.problem;
 
-import com.contoso.acsauth.correlation.Correlation;
-import com.contoso.acsauth.downstream.DownstreamCall;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 import java.security.Principal;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.UUID;
 
 /** Builds the JAX-RS response of a problem and logs it: the one place both happen for the API. */
 final class ProblemResponses {
 
+    private static final RequestCorrelation CORRELATION = ServiceLoader
+            .load(RequestCorrelation.class, RequestCorrelation.class.getClassLoader()).findFirst()
+            // without the correlation package (never in the WAR): a random id of the trace id's form
+            .orElse(() -> UUID.randomUUID().toString().replace("-", ""));
+
     private ProblemResponses() {
     }
 
+    /** The correlation id of the request being answered. */
+    static String correlationId() {
+        return CORRELATION.id();
+    }
+
     static Response respond(ProblemType type, int status, String detail, Map<String, String> headers,
-                            Optional<DownstreamCall> downstream, Optional<Integer> downstreamStatus,
+                            Optional<DownstreamOperation> downstream, Optional<Integer> downstreamStatus,
                             Map<String, String> downstreamIds, Throwable cause,
                             SecurityContext security, UriInfo uri, String method) {
         String instance = ProblemLog.newInstance();
-        String correlationId = Correlation.id();
+        String correlationId = correlationId();
         Principal principal = security == null ? null : security.getUserPrincipal();
         ProblemLog.log(instance, correlationId, status, type, detail, principal, method,
                 uri == null ? "-" : "/" + uri.getPath(), downstream, downstreamStatus, downstreamIds, cause);

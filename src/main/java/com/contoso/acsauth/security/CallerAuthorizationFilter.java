@@ -1,9 +1,7 @@
 package com.contoso.acsauth.security;
 
-import com.contoso.acsauth.entra.EntraSettings;
 import com.contoso.acsauth.problem.ProblemException;
 import com.contoso.acsauth.problem.ProblemType;
-import com.nimbusds.jwt.JWTClaimsSet;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
@@ -13,8 +11,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.ext.Provider;
 import java.security.Principal;
-import java.text.ParseException;
-import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -27,11 +23,9 @@ import java.util.Locale;
 @Priority(Priorities.AUTHENTICATION)
 public class CallerAuthorizationFilter implements ContainerRequestFilter {
 
-    static final String REQUIRED_SCOPE = "access_as_user";
     private static final String BEARER = "bearer ";
 
     @Inject EntraTokenVerifier verifier;
-    @Inject EntraSettings entra;
 
     @Override
     public void filter(ContainerRequestContext request) {
@@ -47,32 +41,8 @@ public class CallerAuthorizationFilter implements ContainerRequestFilter {
         if (!authorization.toLowerCase(Locale.ROOT).startsWith(BEARER)) {
             throw invalidToken("The Authorization header must use the Bearer scheme.");
         }
-        JWTClaimsSet claims = verifier.verify(authorization.substring(BEARER.length()).trim());
-        String oid = text(claims, "oid");
-        String tid = text(claims, "tid");
-        if (oid == null) {
-            throw invalidToken("The bearer token has no oid claim; only tokens issued to users are accepted.");
-        }
-        if (!entra.tenantId().equalsIgnoreCase(tid)) {
-            throw invalidToken("The bearer token belongs to another tenant.");
-        }
-        String scopes = text(claims, "scp");
-        if (scopes == null || Arrays.stream(scopes.split(" ")).noneMatch(REQUIRED_SCOPE::equals)) {
-            throw new ProblemException(ProblemType.INSUFFICIENT_SCOPE,
-                    "The bearer token must carry the scope " + REQUIRED_SCOPE + " of this API.")
-                    .header("WWW-Authenticate", "Bearer error=\"insufficient_scope\", scope=\"" + REQUIRED_SCOPE + "\"");
-        }
-        Caller caller = new Caller(oid, tid, authorization.substring(BEARER.length()).trim());
+        Caller caller = verifier.verify(authorization.substring(BEARER.length()).trim());
         request.setSecurityContext(new CallerSecurityContext(caller, request.getSecurityContext()));
-    }
-
-    private static String text(JWTClaimsSet claims, String name) {
-        try {
-            String value = claims.getStringClaim(name);
-            return value == null || value.isBlank() ? null : value;
-        } catch (ParseException e) {
-            return null;
-        }
     }
 
     private static ProblemException invalidToken(String detail) {

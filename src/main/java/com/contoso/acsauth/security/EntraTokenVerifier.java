@@ -1,6 +1,6 @@
 package com.contoso.acsauth.security;
 
-import com.contoso.acsauth.config.DownstreamSettings;
+import com.contoso.acsauth.downstream.DownstreamSettings;
 import com.contoso.acsauth.downstream.DownstreamCall;
 import com.contoso.acsauth.entra.EntraSettings;
 import com.contoso.acsauth.problem.ProblemException;
@@ -35,14 +35,16 @@ import java.net.MalformedURLException;
 import java.net.URI;
 import java.text.ParseException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Validates Entra ID v2 access tokens: RS256 signature with the tenant's published keys, exact issuer, audience
- * (client id or {@code api://} form), expiry and not-before.
+ * Validates Entra ID v2 access tokens and returns the caller: RS256 signature with the tenant's published keys, exact
+ * issuer, audience (client id or {@code api://} form), expiry and not-before, then the tenant ({@code tid}), the user
+ * ({@code oid}) and the {@code access_as_user} scope ({@code scp}).
  * <p>
  * Why not the servers' MicroProfile JWT: Payara's implementation rejects every token without a {@code jti} claim,
  * and Entra ID never issues one, so no real Entra token would pass on Payara; Liberty and WildFly differ again in
@@ -52,6 +54,8 @@ import java.util.logging.Logger;
  */
 @ApplicationScoped
 public class EntraTokenVerifier {
+
+    static final String REQUIRED_SCOPE = "access_as_user";
 
     private static final Logger LOG = Logger.getLogger(EntraTokenVerifier.class.getName());
     private static final DownstreamCall KEYS = new DownstreamCall(DownstreamCall.Service.ENTRA_ID, "signingKeys");
@@ -134,10 +138,49 @@ public class EntraTokenVerifier {
     }
 
     /**
+     * @return the caller the token names: a user ({@code oid}) of the configured tenant with the scope
+     *         {@value #REQUIRED_SCOPE}
+     * @throws ProblemException 401 for any invalid token, 403 without the scope; 503/504 when the signing keys cannot
+     *         be loaded
+     */
+    public Caller verify(String token) {
+        JWTClaimsSet claims = claimsOf(token);
+        String oid = text(claims, "oid");
+        String tid = text(claims, "tid");
+        if (oid == null) {
+            throw invalidToken("The bearer token has no oid claim; only tokens issued to users are accepted.");
+        }
+        if (!entra.tenantId().equalsIgnoreCase(tid)) {
+            throw invalidToken("The bearer token belongs to another tenant.");
+        }
+        String scopes = text(claims, "scp");
+        if (scopes == null || Arrays.stream(scopes.split(" ")).noneMatch(REQUIRED_SCOPE::equals)) {
+            throw new ProblemException(ProblemType.INSUFFICIENT_SCOPE,
+                    "The bearer token must carry the scope " + REQUIRED_SCOPE + " of this API.")
+                    .header("WWW-Authenticate", "Bearer error=\"insufficient_scope\", scope=\"" + REQUIRED_SCOPE + "\"");
+        }
+        return new Caller(oid, tid, token);
+    }
+
+    private static String text(JWTClaimsSet claims, String name) {
+        try {
+            String value = claims.getStringClaim(name);
+            return value == null || value.isBlank() ? null : value;
+        } catch (ParseException e) {
+            return null;
+        }
+    }
+
+    private static ProblemException invalidToken(String detail) {
+        return new ProblemException(ProblemType.INVALID_TOKEN, detail)
+                .header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    }
+
+    /**
      * @return the token's verified claims
      * @throws ProblemException 401 for any invalid token; 503/504 when the signing keys cannot be loaded
      */
-    public JWTClaimsSet verify(String token) {
+    private JWTClaimsSet claimsOf(String token) {
         try {
             return processor.process(token, null);
         } catch (RateLimitReachedException e) {

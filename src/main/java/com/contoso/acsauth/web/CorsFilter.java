@@ -13,7 +13,7 @@ import java.util.Arrays;
 
 /**
  * CORS for browser clients, as a servlet filter so that it also decorates the container's own error answers
- * (a 401 from the MP-JWT mechanism must be readable by the SPA) and answers preflights without a token.
+ * (a 404 outside /api or a 413 must be readable by the SPA too) and answers preflights without a token.
  */
 @WebFilter(urlPatterns = "/*", dispatcherTypes = {DispatcherType.REQUEST, DispatcherType.ERROR})
 public class CorsFilter extends HttpFilter {

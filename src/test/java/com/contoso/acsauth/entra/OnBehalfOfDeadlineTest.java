@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import com.contoso.acsauth.config.DownstreamSettings;
+import com.contoso.acsauth.downstream.DownstreamSettings;
 import com.contoso.acsauth.downstream.Deadline;
-import com.contoso.acsauth.mapping.GraphSettings;
 import com.contoso.acsauth.problem.ProblemException;
 import com.contoso.acsauth.problem.ProblemType;
-import com.contoso.acsauth.security.Caller;
 import com.contoso.acsauth.standin.Fault;
 import com.contoso.acsauth.standin.Operation;
 import com.contoso.acsauth.standin.SharedStandIns;
@@ -33,18 +31,15 @@ class OnBehalfOfDeadlineTest {
         OnBehalfOfTokens cut = new OnBehalfOfTokens(
                 new EntraSettings(URI.create(standIns.aadInstance()), standIns.tenantId(), standIns.apiClientId(),
                         new AppCredential.ClientSecret(standIns.apiClientSecret())),
-                new GraphSettings(URI.create(standIns.graphBaseUrl()), Set.of("https://graph.microsoft.com/.default"),
-                        "com.contoso.identityMapping"),
                 new DownstreamSettings(Duration.ofSeconds(10), 0));
         try {
             cut.buildClient();
             cut.deadline = Deadline.after(Duration.ofSeconds(1), Duration.ofSeconds(10));
             standIns.faults().inject(Operation.ENTRA_TOKEN_OBO, Fault.latency(Duration.ofSeconds(8)));
             String alice = standIns.entra().apiToken(standIns.entra().user("alice"));
-            Caller caller = new Caller(standIns.entra().user("alice").oid(), standIns.tenantId(), alice);
 
             ProblemException timeout = assertTimeoutPreemptively(Duration.ofSeconds(5),
-                    () -> assertThrows(ProblemException.class, () -> cut.graphTokenFor(caller)));
+                    () -> assertThrows(ProblemException.class, () -> cut.tokenFor(alice, Set.of("https://graph.microsoft.com/.default"))));
 
             assertEquals(ProblemType.DOWNSTREAM_TIMEOUT, timeout.type());
         } finally {

@@ -3,9 +3,7 @@ package com.contoso.acsauth.entra;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.contoso.acsauth.config.DownstreamSettings;
-import com.contoso.acsauth.mapping.GraphSettings;
-import com.contoso.acsauth.security.Caller;
+import com.contoso.acsauth.downstream.DownstreamSettings;
 import com.contoso.acsauth.standin.SharedStandIns;
 import com.contoso.acsauth.standin.StandIns;
 import java.net.URI;
@@ -37,8 +35,6 @@ class OnBehalfOfOwnThreadsTest {
         OnBehalfOfTokens cut = new OnBehalfOfTokens(
                 new EntraSettings(URI.create(standIns.aadInstance()), standIns.tenantId(), standIns.apiClientId(),
                         new AppCredential.ClientSecret(standIns.apiClientSecret())),
-                new GraphSettings(URI.create(standIns.graphBaseUrl()), Set.of("https://graph.microsoft.com/.default"),
-                        "com.contoso.identityMapping"),
                 new DownstreamSettings(Duration.ofSeconds(1), 0));
         try {
             cut.buildClient();
@@ -48,7 +44,7 @@ class OnBehalfOfOwnThreadsTest {
             }
             String alice = standIns.entra().apiToken(standIns.entra().user("alice"));
 
-            String graphToken = cut.graphTokenFor(new Caller(standIns.entra().user("alice").oid(), standIns.tenantId(), alice));
+            String graphToken = cut.tokenFor(alice, Set.of("https://graph.microsoft.com/.default"));
 
             assertFalse(graphToken.isBlank());
             // on more than two cores msal4j's default would be the common pool held above; on two the JDK gives

@@ -3,7 +3,7 @@ package com.contoso.acsauth.security;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.contoso.acsauth.config.DownstreamSettings;
+import com.contoso.acsauth.downstream.DownstreamSettings;
 import com.contoso.acsauth.entra.AppCredential;
 import com.contoso.acsauth.entra.EntraSettings;
 import com.contoso.acsauth.problem.ProblemException;

@@ -19,11 +19,10 @@ import java.util.regex.Pattern;
  * Open Liberty from the full {@code openliberty-runtime} zip, with {@code server-config/liberty/server.xml}: a fresh
  * server directory per run under {@code WLP_USER_DIR=<workDir>/usr}, {@code server run} in the foreground.
  *
- * <p>Trust: the {@code mpJwt} feature pulls in {@code transportSecurity-1.0}; Liberty's {@code defaultSSLConfig} then
- * serves the JWKS fetch and is the default of {@code HttpsURLConnection} (msal4j), while the JDK HttpClient
- * (azure-core) and OkHttp (Graph) keep the JVM's default trust. The server.xml's {@code trustDefaultCerts="true"}
- * makes Liberty trust the JVM default too, so the {@code -Djavax.net.ssl.trustStore} given in the JVM options (written
- * to jvm.options) covers all of them. Measured: without {@code trustDefaultCerts} the JWKS fetch fails (CWPKI0823E).
+ * <p>Trust: server.xml enables no {@code mpJwt} and no {@code transportSecurity}, so every outbound TLS client (the
+ * signing-key fetch and msal4j over {@code HttpsURLConnection}, the JDK HttpClient of azure-core, OkHttp of Graph)
+ * keeps the JVM's default trust, and the {@code -Djavax.net.ssl.trustStore} given in the JVM options (written to
+ * jvm.options) covers all of them.
  *
  * <p>Databases: server.xml declares {@code DefaultDataSource} (what {@code java:comp/DefaultDataSource} means on
  * Liberty) on an embedded H2 whose jar it expects in {@code ${shared.resource.dir}/h2}; this runtime puts the jar

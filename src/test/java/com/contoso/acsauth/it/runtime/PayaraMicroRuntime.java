@@ -18,7 +18,7 @@ import com.contoso.acsauth.it.runtime.ServerProcess.Readiness;
  * {@code -Djavax.net.ssl.trustStore} into {@code <rootdir>/config/cacerts.p12} and points the property at the copy;
  * without that option it uses its bundled store. So passing the stand-ins' trust store (PKCS12, password
  * {@code changeit}, which is also Payara's master password) as {@code -Djavax.net.ssl.trustStore*} is enough for the
- * MP-JWT JWKS fetch, the JDK HttpClient, HttpsURLConnection (msal4j) and OkHttp (Graph).
+ * signing-key fetch and msal4j (both HttpsURLConnection), the JDK HttpClient (ACS) and OkHttp (Graph).
  *
  * <p>Data sources ({@link #addDataSource}): the driver jar through {@code --addlibs}, and a JDBC connection pool with
  * its {@code jdbc/<name>} resource created by asadmin commands in a {@code --postbootcommandfile}. Payara Micro runs

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * deployment scanner. All four ports are chosen per run, bound to 127.0.0.1.
  *
  * <p>Trust: WildFly leaves the JVM's default SSLContext alone, so {@code -Djavax.net.ssl.trustStore} (in
- * {@code JAVA_OPTS}) covers the MP-JWT JWKS fetch (smallrye-jwt) and the SDKs' clients.
+ * {@code JAVA_OPTS}) covers the signing-key fetch (nimbus) and the SDKs' clients.
  *
  * <p>Data sources ({@link #addDataSource}): the driver becomes module {@code org.postgresql} in a per-run module
  * directory ({@code <workDir>/modules}, appended to {@code JBOSS_MODULEPATH}, so the distribution stays untouched),

@@ -1,5 +1,6 @@
-package com.contoso.acsauth.config;
+package com.contoso.acsauth.downstream;
 
+import com.contoso.acsauth.config.SettingsReader;
 import java.time.Duration;
 
 /**
@@ -15,7 +16,7 @@ public record DownstreamSettings(Duration timeout, int maxRetries, Duration requ
         this(timeout, maxRetries, timeout.plus(DEADLINE_ABOVE_TIMEOUT));
     }
 
-    static DownstreamSettings read(SettingsReader reader) {
+    public static DownstreamSettings read(SettingsReader reader) {
         Duration timeout = Duration.ofSeconds(reader.integer("downstream.timeout-seconds", 10, 1, 120));
         int maxRetries = reader.integer("downstream.max-retries", 2, 0, 5);
         int deadline = reader.integer("request.deadline-seconds",

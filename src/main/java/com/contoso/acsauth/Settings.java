@@ -1,6 +1,9 @@
-package com.contoso.acsauth.config;
+package com.contoso.acsauth;
 
 import com.contoso.acsauth.acs.AcsSettings;
+import com.contoso.acsauth.config.ConfigurationProblems;
+import com.contoso.acsauth.config.SettingsReader;
+import com.contoso.acsauth.downstream.DownstreamSettings;
 import com.contoso.acsauth.entra.EntraSettings;
 import com.contoso.acsauth.mapping.GraphSettings;
 import com.contoso.acsauth.mapping.MappingCacheSettings;
@@ -30,5 +33,9 @@ public record Settings(EntraSettings entra, MappingSettings mapping, GraphSettin
 
     public boolean valid() {
         return problems.isEmpty();
+    }
+
+    public ConfigurationProblems configurationProblems() {
+        return new ConfigurationProblems(problems);
     }
 }

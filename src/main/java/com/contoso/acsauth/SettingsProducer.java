@@ -1,6 +1,9 @@
-package com.contoso.acsauth.config;
+package com.contoso.acsauth;
 
 import com.contoso.acsauth.acs.AcsSettings;
+import com.contoso.acsauth.config.ConfigurationProblems;
+import com.contoso.acsauth.config.InvalidConfigurationException;
+import com.contoso.acsauth.downstream.DownstreamSettings;
 import com.contoso.acsauth.entra.EntraSettings;
 import com.contoso.acsauth.mapping.GraphSettings;
 import com.contoso.acsauth.mapping.MappingCacheSettings;
@@ -49,6 +52,7 @@ public class SettingsProducer {
     }
 
     @Produces @Singleton Settings settings() { return settings; }
+    @Produces @Singleton ConfigurationProblems configurationProblems() { return settings.configurationProblems(); }
     @Produces @Singleton EntraSettings entra() { return settings.entra(); }
     @Produces @Singleton GraphSettings graph() { return settings.graph(); }
     @Produces @Singleton MappingCacheSettings mappingCache() { return settings.mappingCache(); }

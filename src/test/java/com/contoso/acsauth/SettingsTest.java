@@ -1,10 +1,11 @@
-package com.contoso.acsauth.config;
+package com.contoso.acsauth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.contoso.acsauth.acs.AcsSettings;
+import com.contoso.acsauth.config.SettingsReader;
 import com.contoso.acsauth.mapping.MappingSettings;
 import java.util.HashMap;
 import java.util.List;

@@ -1,0 +1,2 @@
+/** Kernel, imports none of ours: settings read with every problem collected, failing startup once. */
+package com.contoso.acsauth.config;
