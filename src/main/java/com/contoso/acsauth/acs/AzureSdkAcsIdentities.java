@@ -16,8 +16,10 @@ import com.azure.identity.ManagedIdentityCredentialBuilder;
 import com.azure.identity.WorkloadIdentityCredentialBuilder;
 import com.contoso.acsauth.downstream.DownstreamSettings;
 import com.contoso.acsauth.downstream.Deadline;
+import com.contoso.acsauth.downstream.DeadlinePolicy;
 import com.contoso.acsauth.downstream.DownstreamCall;
 import com.contoso.acsauth.downstream.DownstreamFailures;
+import com.contoso.acsauth.downstream.TraceparentPolicy;
 import com.contoso.acsauth.problem.ProblemException;
 import com.contoso.acsauth.problem.ProblemType;
 import jakarta.annotation.PostConstruct;
@@ -51,7 +53,7 @@ public class AzureSdkAcsIdentities implements AcsIdentities {
     private DownstreamSettings downstream;
     private CommunicationIdentityClient client;
     private List<CommunicationTokenScope> scopes;
-    // the request's (a CDI proxy); each call carries what is left of it to AcsDeadlinePolicy
+    // the request's (a CDI proxy); each call carries what is left of it to DeadlinePolicy
     @Inject Deadline deadline = Deadline.none();
 
     protected AzureSdkAcsIdentities() {
@@ -83,12 +85,12 @@ public class AzureSdkAcsIdentities implements AcsIdentities {
         } else {
             builder.endpoint(acs.endpoint().toString()).credential(entraCredential(http));
         }
-        AcsDeadlinePolicy withinDeadline = new AcsDeadlinePolicy(downstream.timeout(), downstream.maxRetries());
+        DeadlinePolicy withinDeadline = DeadlinePolicy.azureDefaults("ACS", downstream.timeout(), downstream.maxRetries());
         client = builder
                 .httpClient(http)
                 .retryOptions(withinDeadline.retryOptions())
                 .addPolicy(withinDeadline)
-                .addPolicy(new TraceparentPolicy())
+                .addPolicy(TraceparentPolicy.traceparent())
                 .buildClient();
         scopes = acs.tokenScopes().stream().map(CommunicationTokenScope::fromString).toList();
     }
@@ -150,7 +152,7 @@ public class AzureSdkAcsIdentities implements AcsIdentities {
     }
 
     private Context withinDeadline() {
-        return AcsDeadlinePolicy.context(deadline);
+        return DeadlinePolicy.context(deadline);
     }
 
     private <T> T call(DownstreamCall operation, Supplier<T> sdkCall) {

@@ -1,7 +1,10 @@
 package com.contoso.acsauth.mapping;
 
+import com.azure.core.http.HttpMethod;
+import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.contoso.acsauth.downstream.DownstreamSettings;
 import com.contoso.acsauth.downstream.Deadline;
+import com.contoso.acsauth.downstream.DeadlinePolicy;
 import com.contoso.acsauth.downstream.DownstreamCall;
 import com.contoso.acsauth.downstream.DownstreamFailures;
 import com.contoso.acsauth.entra.OnBehalfOfTokens;
@@ -9,30 +12,18 @@ import com.contoso.acsauth.problem.ProblemException;
 import com.contoso.acsauth.problem.ProblemLog;
 import com.contoso.acsauth.problem.ProblemType;
 import com.contoso.acsauth.security.Caller;
-import com.microsoft.graph.core.requests.GraphClientFactory;
-import com.microsoft.graph.models.Extension;
-import com.microsoft.graph.models.OpenTypeExtension;
-import com.microsoft.graph.models.User;
-import com.microsoft.graph.models.odataerrors.ODataError;
-import com.microsoft.graph.serviceclient.GraphServiceClient;
-import com.microsoft.kiota.ApiException;
-import com.microsoft.kiota.authentication.AccessTokenProvider;
-import com.microsoft.kiota.authentication.AllowedHostsValidator;
-import com.microsoft.kiota.authentication.BaseBearerTokenAuthenticationProvider;
-import com.microsoft.kiota.http.middleware.options.RetryHandlerOption;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Inject;
-import java.net.URI;
-import java.util.HashMap;
-import java.util.List;
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import okhttp3.OkHttpClient;
 
 /**
  * The identity mapping as a Microsoft Graph open extension on the signed-in user ({@code /me/extensions}), reached
@@ -47,6 +38,8 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
 
     public static final String ACS_USER_IDENTITY = "acsUserIdentity";
     public static final String SIGNATURE = "acsUserIdentitySignature";
+    /** The {@code @odata.type} of an open extension, as Graph writes it. */
+    public static final String OPEN_TYPE_EXTENSION = "#microsoft.graph.openTypeExtension";
     private static final Logger LOG = Logger.getLogger(GraphOpenExtensionStore.class.getName());
     private static final DownstreamCall READ = new DownstreamCall(DownstreamCall.Service.GRAPH, "readMapping");
     private static final DownstreamCall CREATE = new DownstreamCall(DownstreamCall.Service.GRAPH, "createMapping");
@@ -59,7 +52,7 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
     private DownstreamSettings downstream;
     private OnBehalfOfTokens onBehalfOf;
     // built by start() at deployment, read by request threads
-    private volatile OkHttpClient http;
+    private volatile GraphRest rest;
     // the request's (a CDI proxy); every Graph call and its retries stay within it
     @Inject Deadline deadline = Deadline.none();
 
@@ -80,42 +73,52 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
     @Override
     public void start() {
         onBehalfOf.prepare();
-        // one connection pool for all users; Graph's default middleware (retry honouring Retry-After, redirects) stays
-        http = GraphClientFactory.create()
-                .connectTimeout(downstream.timeout())
+        // one connection pool for all users: azure-core's JDK client, as for ACS
+        rest = GraphRest.over(new JdkHttpClientBuilder()
+                .connectionTimeout(downstream.timeout())
+                .responseTimeout(downstream.timeout())
                 .readTimeout(downstream.timeout())
-                .writeTimeout(downstream.timeout())
-                .addInterceptor(new TraceparentInterceptor())
-                .build();
+                .build(), downstream.timeout(), downstream.maxRetries());
     }
 
     @Override
     public Optional<String> find(Caller caller) {
-        GraphServiceClient client = clientFor(caller);
-        Optional<Map<String, Object>> mapping;
-        try {
-            User me = client.me().get(request -> {
-                request.queryParameters.expand = new String[]{"extensions"};
-                request.queryParameters.select = new String[]{"id"};
-                request.options.add(retries());
-            });
-            List<Extension> extensions = me == null || me.getExtensions() == null ? List.of() : me.getExtensions();
-            mapping = extensions.stream()
-                    .filter(OpenTypeExtension.class::isInstance)
-                    .map(OpenTypeExtension.class::cast)
-                    .filter(e -> graph.extensionName().equals(e.getExtensionName()) || graph.extensionName().equals(e.getId()))
-                    .map(OpenTypeExtension::getAdditionalData)
-                    .filter(data -> data.get(ACS_USER_IDENTITY) instanceof String id && !id.isBlank())
-                    .findFirst();
-        } catch (RuntimeException e) {
-            throw translate(READ, e);
+        String token = onBehalfOf.tokenFor(caller.accessToken(), graph.scopes());
+        GraphRest.Answer me = send(READ, HttpMethod.GET, "/me?$select=id&$expand=extensions", token, null);
+        if (!me.successful()) {
+            throw translate(READ, me);
         }
-        return mapping.map(data -> trusted(caller, (String) data.get(ACS_USER_IDENTITY), data.get(SIGNATURE)));
+        JsonObject user = me.json().orElseThrow(() -> unreadable(READ, me));
+        return extensionOf(user, graph.extensionName())
+                .map(data -> trusted(caller, data.getString(ACS_USER_IDENTITY), data.get(SIGNATURE)));
+    }
+
+    /**
+     * The user's open extension named {@code extensionName} (by its {@code extensionName} or its {@code id}) with a
+     * non-blank {@code acsUserIdentity}, from a user read with {@code $expand=extensions}.
+     */
+    public static Optional<JsonObject> extensionOf(JsonObject user, String extensionName) {
+        JsonValue extensions = user.get("extensions");
+        if (!(extensions instanceof JsonArray list)) {
+            return Optional.empty();
+        }
+        return list.stream()
+                .filter(JsonObject.class::isInstance)
+                .map(JsonObject.class::cast)
+                .filter(e -> OPEN_TYPE_EXTENSION.equals(text(e.get("@odata.type")))
+                        || OPEN_TYPE_EXTENSION.substring(1).equals(text(e.get("@odata.type"))))
+                .filter(e -> extensionName.equals(text(e.get("extensionName"))) || extensionName.equals(text(e.get("id"))))
+                .filter(e -> text(e.get(ACS_USER_IDENTITY)) != null && !text(e.get(ACS_USER_IDENTITY)).isBlank())
+                .findFirst();
+    }
+
+    private static String text(JsonValue value) {
+        return value instanceof JsonString s ? s.getString() : null;
     }
 
     /** The mapped identity if this server signed it for this user; otherwise never used (see class comment). */
-    private String trusted(Caller caller, String acsUserId, Object storedSignature) {
-        String stored = storedSignature instanceof String text ? text : null;
+    private String trusted(Caller caller, String acsUserId, JsonValue storedSignature) {
+        String stored = text(storedSignature);
         MappingSignature.Verdict verdict = signature.verify(caller.tenantId(), caller.oid(), acsUserId, stored);
         switch (verdict) {
             case VALID -> {
@@ -154,143 +157,99 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
     /** Migration from the originals: replaces the unsigned extension by a signed one (PATCH sends every property). */
     private void resign(Caller caller, String acsUserId) {
         try {
-            clientFor(caller).me().extensions().byExtensionId(graph.extensionName())
-                    .patch(signedExtension(caller, acsUserId), request -> request.options.add(retries()));
+            GraphRest.Answer patched = send(RESIGN, HttpMethod.PATCH, "/me/extensions/" + graph.extensionName(),
+                    onBehalfOf.tokenFor(caller.accessToken(), graph.scopes()), signedExtension(caller, acsUserId));
+            if (!patched.successful()) {
+                throw translate(RESIGN, patched);
+            }
         } catch (RuntimeException e) {
             // the mapping is still used this once; the next read tries again
-            LOG.log(Level.WARNING, "could not re-write the mapping of oid=" + caller.oid() + " signed: "
-                    + translate(RESIGN, e).getMessage());
+            LOG.log(Level.WARNING, "could not re-write the mapping of oid=" + caller.oid() + " signed: " + e.getMessage());
         }
     }
 
-    private OpenTypeExtension signedExtension(Caller caller, String acsUserId) {
-        // a new model instance per request: Kiota's backing store sends only changed fields of a reused one
-        OpenTypeExtension extension = new OpenTypeExtension();
-        extension.setExtensionName(graph.extensionName());
-        Map<String, Object> data = new HashMap<>();
-        data.put(ACS_USER_IDENTITY, acsUserId);
-        data.put(SIGNATURE, signature.sign(caller.tenantId(), caller.oid(), acsUserId));
-        extension.setAdditionalData(data);
-        return extension;
+    /** The open extension Graph stores: its type, its name and the two properties. */
+    private JsonObject signedExtension(Caller caller, String acsUserId) {
+        return Json.createObjectBuilder()
+                .add("@odata.type", OPEN_TYPE_EXTENSION)
+                .add("extensionName", graph.extensionName())
+                .add(ACS_USER_IDENTITY, acsUserId)
+                .add(SIGNATURE, signature.sign(caller.tenantId(), caller.oid(), acsUserId))
+                .build();
     }
 
     @Override
     public void create(Caller caller, String acsUserId) {
-        OpenTypeExtension extension = signedExtension(caller, acsUserId);
-        GraphServiceClient client = clientFor(caller);
-        try {
-            client.me().extensions().post(extension, request -> request.options.add(retries()));
-        } catch (ApiException e) {
-            if (isDuplicate(e)) {
-                throw new MappingAlreadyExistsException("Graph already holds extension " + graph.extensionName(), e);
-            }
-            throw translate(CREATE, e);
-        } catch (RuntimeException e) {
-            // Kiota wraps I/O failures (timeouts, dropped connections) in a plain RuntimeException
-            throw translate(CREATE, e);
+        JsonObject extension = signedExtension(caller, acsUserId);
+        String token = onBehalfOf.tokenFor(caller.accessToken(), graph.scopes());
+        GraphRest.Answer created = send(CREATE, HttpMethod.POST, "/me/extensions", token, extension);
+        if (created.successful()) {
+            return;
         }
+        if (isDuplicate(created)) {
+            throw new MappingAlreadyExistsException("Graph already holds extension " + graph.extensionName(), created.failure());
+        }
+        throw translate(CREATE, created);
     }
 
     @Override
     public boolean delete(Caller caller) {
-        GraphServiceClient client = clientFor(caller);
-        try {
-            client.me().extensions().byExtensionId(graph.extensionName())
-                    .delete(request -> request.options.add(retries()));
+        String token = onBehalfOf.tokenFor(caller.accessToken(), graph.scopes());
+        GraphRest.Answer deleted = send(DELETE, HttpMethod.DELETE, "/me/extensions/" + graph.extensionName(), token, null);
+        if (deleted.successful()) {
             return true;
-        } catch (ApiException e) {
-            if (e.getResponseStatusCode() == 404) {
-                return false;
-            }
-            throw translate(DELETE, e);
-        } catch (RuntimeException e) {
-            throw translate(DELETE, e);
         }
+        if (deleted.status() == 404) {
+            return false;
+        }
+        throw translate(DELETE, deleted);
     }
 
-    /**
-     * Graph offers no conditional delete of an open extension (no ETag or If-Match we could rely on), so: re-read,
-     * compare, delete. What is left is the window between that read and the DELETE (one Graph round trip), in which
-     * another instance would have to both delete and re-create this user's mapping.
-     */
     @Override
     public boolean deleteIfMappedTo(Caller caller, String acsUserId) {
         return find(caller).filter(acsUserId::equals).isPresent() && delete(caller);
     }
 
-    private GraphServiceClient clientFor(Caller caller) {
-        String token = onBehalfOf.tokenFor(caller.accessToken(), graph.scopes());
-        GraphServiceClient client = new GraphServiceClient(
-                new BaseBearerTokenAuthenticationProvider(new CallerTokenProvider(graph.baseUrl(), token)),
-                GraphDeadline.within(http, deadline));
-        client.getRequestAdapter().setBaseUrl(graph.baseUrl().toString());
-        return client;
-    }
-
-    private RetryHandlerOption retries() {
-        return GraphDeadline.retries(deadline, downstream.maxRetries());
+    /** One Graph call within the request's deadline; a call that got no answer is a problem here already. */
+    private GraphRest.Answer send(DownstreamCall call, HttpMethod method, String path, String token, JsonObject body) {
+        try {
+            return rest.send(method, graph.baseUrl() + path, token, body, DeadlinePolicy.context(deadline));
+        } catch (RuntimeException e) {
+            // no answer: refused, dropped, timed out, or no time left in the deadline
+            throw DownstreamFailures.forIoFailure(call, e).map(RuntimeException.class::cast).orElse(e);
+        }
     }
 
     /** Graph's documented duplicate answer is 409 NameAlreadyExists; older services answered 400 "already exists". */
-    private static boolean isDuplicate(ApiException e) {
-        int status = e.getResponseStatusCode();
-        String message = messageOf(e).toLowerCase(Locale.ROOT);
-        return status == 409 || (status == 400 && message.contains("already exists"));
+    private static boolean isDuplicate(GraphRest.Answer answer) {
+        return answer.status() == 409
+                || (answer.status() == 400 && answer.errorMessage().toLowerCase(Locale.ROOT).contains("already exists"));
     }
 
-    private RuntimeException translate(DownstreamCall call, RuntimeException e) {
-        return GraphRequestIds.attach(classify(call, e), e);
+    private static ProblemException unreadable(DownstreamCall call, GraphRest.Answer answer) {
+        return new ProblemException(ProblemType.DOWNSTREAM_FAILED,
+                "Microsoft Graph sent an answer this server cannot read.", answer.failure()).from(call, null);
     }
 
-    private RuntimeException classify(DownstreamCall call, RuntimeException e) {
-        if (!(e instanceof ApiException api) || api.getResponseStatusCode() == 0) {
-            return DownstreamFailures.forIoFailure(call, e).map(RuntimeException.class::cast)
-                    .orElseGet(() -> new ProblemException(ProblemType.DOWNSTREAM_FAILED,
-                            "Microsoft Graph sent an answer this server cannot read.", e).from(call, null));
-        }
-        int status = api.getResponseStatusCode();
-        String message = messageOf(api);
+    private RuntimeException translate(DownstreamCall call, GraphRest.Answer answer) {
+        return GraphRequestIds.attach(classify(call, answer), answer);
+    }
+
+    private RuntimeException classify(DownstreamCall call, GraphRest.Answer answer) {
+        int status = answer.status();
+        String message = answer.errorMessage();
+        RuntimeException cause = answer.failure();
         if (message.toLowerCase(Locale.ROOT).contains("maximum number of extensions")) {
             return new ProblemException(ProblemType.EXTENSION_LIMIT_REACHED,
                     "Microsoft Graph allows an application at most two open extensions per user, and this user already "
                             + "has two from this app registration. Remove an unused open extension of this app from the user "
-                            + "(or set GRAPH_EXTENSION_NAME to one of them), then retry.", e).from(call, status);
+                            + "(or set GRAPH_EXTENSION_NAME to one of them), then retry.", cause).from(call, status);
         }
         if (status == 403) {
             return new ProblemException(ProblemType.CONSENT_REQUIRED,
                     "Microsoft Graph denied access to the user's extensions; the API's app registration needs the delegated "
-                            + "permission User.ReadWrite (or User.ReadWrite.All) with admin consent.", e).from(call, status);
+                            + "permission User.ReadWrite (or User.ReadWrite.All) with admin consent.", cause).from(call, status);
         }
-        return DownstreamFailures.forStatus(call, status, retryAfter(api), message, e);
-    }
-
-    private static Optional<String> retryAfter(ApiException e) {
-        if (e.getResponseHeaders() == null) {
-            return Optional.empty();
-        }
-        return e.getResponseHeaders().entrySet().stream()
-                .filter(h -> "retry-after".equalsIgnoreCase(h.getKey()))
-                .flatMap(h -> h.getValue().stream()).findFirst();
-    }
-
-    private static String messageOf(ApiException e) {
-        if (e instanceof ODataError odata && odata.getError() != null && odata.getError().getMessage() != null) {
-            return odata.getError().getMessage();
-        }
-        return String.valueOf(e.getMessage());
-    }
-
-    /** Hands the caller's Graph token only to the configured Graph host, never to a host a response points at. */
-    private record CallerTokenProvider(URI graphBaseUrl, String token) implements AccessTokenProvider {
-
-        @Override
-        public String getAuthorizationToken(URI uri, Map<String, Object> additionalContext) {
-            return getAllowedHostsValidator().isUrlHostValid(uri) ? token : "";
-        }
-
-        @Override
-        public AllowedHostsValidator getAllowedHostsValidator() {
-            return new AllowedHostsValidator(Set.of(graphBaseUrl.getHost()).toArray(String[]::new));
-        }
+        return DownstreamFailures.forStatus(call, status, answer.header("Retry-After"), message, cause);
     }
 }

@@ -1,33 +1,31 @@
 package com.contoso.acsauth.mapping.migration;
 
+import com.azure.core.http.HttpMethod;
+import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import com.azure.core.util.Context;
 import com.contoso.acsauth.entra.EntraSettings;
 import com.contoso.acsauth.mapping.GraphOpenExtensionStore;
+import com.contoso.acsauth.mapping.GraphRest;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
 import com.microsoft.aad.msal4j.ClientCredentialFactory;
 import com.microsoft.aad.msal4j.ClientCredentialParameters;
 import com.microsoft.aad.msal4j.ConfidentialClientApplication;
 import com.microsoft.aad.msal4j.IAuthenticationResult;
 import com.microsoft.aad.msal4j.MsalServiceException;
-import com.microsoft.graph.core.requests.GraphClientFactory;
-import com.microsoft.graph.models.Extension;
-import com.microsoft.graph.models.OpenTypeExtension;
-import com.microsoft.graph.models.User;
-import com.microsoft.graph.models.UserCollectionResponse;
-import com.microsoft.graph.models.odataerrors.ODataError;
-import com.microsoft.graph.serviceclient.GraphServiceClient;
-import com.microsoft.kiota.authentication.AccessTokenProvider;
-import com.microsoft.kiota.authentication.AllowedHostsValidator;
-import com.microsoft.kiota.authentication.BaseBearerTokenAuthenticationProvider;
 import java.net.MalformedURLException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import okhttp3.OkHttpClient;
 
 /**
  * Every user of the tenant with this app's mapping extension, read with the app's own permission (client credentials,
@@ -40,77 +38,81 @@ final class GraphMappingSource {
     }
 
     private static final long TOKEN_TIMEOUT_SECONDS = 60;
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    // as many as Graph's own SDK makes by default
+    private static final int MAX_RETRIES = 3;
 
     private final MigrationSettings settings;
-    private final GraphServiceClient graph;
+    private final AppOnlyTokens tokens;
+    private final GraphRest graph;
 
     GraphMappingSource(MigrationSettings settings, HttpsTrust trust) {
         this.settings = settings;
-        AppOnlyTokens tokens = new AppOnlyTokens(confidentialClient(settings, trust), settings.graphScope(),
-                settings.graphBaseUrl().getHost());
-        OkHttpClient.Builder http = GraphClientFactory.create();
+        tokens = new AppOnlyTokens(confidentialClient(settings, trust), settings.graphScope());
+        HttpClient.Builder http = HttpClient.newBuilder();
         if (trust != null) {
-            http.sslSocketFactory(trust.sslContext().getSocketFactory(), trust.trustManager());
+            http.sslContext(trust.sslContext());
         }
-        // Graph's default middleware stays: it retries 429/503 honouring Retry-After
-        graph = new GraphServiceClient(new BaseBearerTokenAuthenticationProvider(tokens), http.build());
-        graph.getRequestAdapter().setBaseUrl(settings.graphBaseUrl().toString());
+        // retries 429/503/504 honouring Retry-After, as Graph's SDK does
+        graph = GraphRest.over(new JdkHttpClientBuilder(http)
+                .connectionTimeout(TIMEOUT)
+                .responseTimeout(TIMEOUT)
+                .readTimeout(TIMEOUT)
+                .build(), TIMEOUT, MAX_RETRIES);
     }
 
     /** Calls {@code onUser} for every user and {@code onMapping} for each mapping found, a page at a time. */
     void scan(Runnable onUser, Consumer<GraphMapping> onMapping) {
         long users = 0;
-        UserCollectionResponse page = fetch(null, users);
+        JsonObject page = fetch(settings.graphBaseUrl() + "/users?$select=id&$expand=extensions", users);
         while (page != null) {
-            for (User user : page.getValue() == null ? List.<User>of() : page.getValue()) {
-                users++;
-                onUser.run();
-                mappingOf(user).ifPresent(onMapping);
+            JsonValue value = page.get("value");
+            for (JsonValue user : value instanceof JsonArray list ? list : List.<JsonValue>of()) {
+                if (user instanceof JsonObject entity) {
+                    users++;
+                    onUser.run();
+                    mappingOf(entity).ifPresent(onMapping);
+                }
             }
-            String next = page.getOdataNextLink();
-            page = next == null ? null : fetch(next, users);
+            JsonValue next = page.get("@odata.nextLink");
+            page = next instanceof JsonString link ? fetch(link.getString(), users) : null;
         }
     }
 
-    /** The first page ({@code nextLink} null) or the one a next link names; failures say how far the scan got. */
-    private UserCollectionResponse fetch(String nextLink, long usersSoFar) {
+    /** The page at {@code url} (the first, or the one a next link names); failures say how far the scan got. */
+    private JsonObject fetch(String url, long usersSoFar) {
+        // the app's token goes to the configured Graph host only, never to a host a next link names
+        if (!settings.graphBaseUrl().getHost().equalsIgnoreCase(URI.create(url).getHost())) {
+            throw new MigrationFailedException("Microsoft Graph's next page link after " + usersSoFar + " user(s) points at "
+                    + "another host than GRAPH_BASE_URL (" + url + "); the app's token is not sent there.", null);
+        }
+        GraphRest.Answer answer;
         try {
-            if (nextLink != null) {
-                return graph.users().withUrl(nextLink).get();
-            }
-            return graph.users().get(request -> {
-                request.queryParameters.select = new String[]{"id"};
-                request.queryParameters.expand = new String[]{"extensions"};
-            });
-        } catch (ODataError e) {
-            throw listingFailed(e, usersSoFar);
+            answer = graph.send(HttpMethod.GET, url, tokens.get(), null, Context.NONE);
+        } catch (MigrationFailedException e) {
+            throw e;
         } catch (RuntimeException e) {
-            MigrationFailedException cause = causeOfType(e);
-            if (cause != null) {
-                throw cause;
-            }
             throw new MigrationFailedException("Microsoft Graph could not be read after " + usersSoFar + " user(s): " + e, e);
         }
+        if (!answer.successful()) {
+            throw listingFailed(answer, usersSoFar);
+        }
+        return answer.json().orElseThrow(() -> new MigrationFailedException("Microsoft Graph sent an answer that is not "
+                + "JSON after " + usersSoFar + " user(s).", answer.failure()));
     }
 
     /** Same rule as the server's store: the open extension of that name with a non-blank {@code acsUserIdentity}. */
-    private Optional<GraphMapping> mappingOf(User user) {
-        List<Extension> extensions = user.getExtensions() == null ? List.of() : user.getExtensions();
-        return extensions.stream()
-                .filter(OpenTypeExtension.class::isInstance)
-                .map(OpenTypeExtension.class::cast)
-                .filter(e -> settings.extensionName().equals(e.getExtensionName()) || settings.extensionName().equals(e.getId()))
-                .map(OpenTypeExtension::getAdditionalData)
-                .filter(data -> data.get(GraphOpenExtensionStore.ACS_USER_IDENTITY) instanceof String id && !id.isBlank())
-                .findFirst()
-                .map(data -> new GraphMapping(user.getId(), (String) data.get(GraphOpenExtensionStore.ACS_USER_IDENTITY),
-                        data.get(GraphOpenExtensionStore.SIGNATURE) instanceof String s ? s : null));
+    private Optional<GraphMapping> mappingOf(JsonObject user) {
+        return GraphOpenExtensionStore.extensionOf(user, settings.extensionName())
+                .map(data -> new GraphMapping(user.getString("id", null), data.getString(GraphOpenExtensionStore.ACS_USER_IDENTITY),
+                        data.get(GraphOpenExtensionStore.SIGNATURE) instanceof JsonString s ? s.getString() : null));
     }
 
-    private MigrationFailedException listingFailed(ODataError e, long users) {
-        int status = e.getResponseStatusCode();
-        String code = e.getError() == null ? null : e.getError().getCode();
-        String what = status + (code == null ? "" : " " + code) + ": " + e.getMessage();
+    private MigrationFailedException listingFailed(GraphRest.Answer answer, long users) {
+        int status = answer.status();
+        String code = answer.errorCode();
+        String what = status + (code.isEmpty() ? "" : " " + code) + ": " + answer.errorMessage();
+        RuntimeException e = answer.failure();
         if (status == 403) {
             return new MigrationFailedException("Microsoft Graph refused to list the tenant's users (" + what + "). The app "
                     + "registration AAD_CLIENT_ID needs the Microsoft Graph application permission User.Read.All with admin "
@@ -121,15 +123,6 @@ final class GraphMappingSource {
                     + "AAD_INSTANCE, AAD_TENANT_ID, GRAPH_BASE_URL and GRAPH_SCOPES.", e);
         }
         return new MigrationFailedException("Microsoft Graph failed after " + users + " user(s) (" + what + ").", e);
-    }
-
-    private static MigrationFailedException causeOfType(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof MigrationFailedException failed) {
-                return failed;
-            }
-        }
-        return null;
     }
 
     private static ConfidentialClientApplication confidentialClient(MigrationSettings settings, HttpsTrust trust) {
@@ -151,14 +144,10 @@ final class GraphMappingSource {
     }
 
 
-    /** The app's Graph token from msal4j (cached there until shortly before it expires), only for the Graph host. */
-    private record AppOnlyTokens(ConfidentialClientApplication msal, String scope, String graphHost) implements AccessTokenProvider {
+    /** The app's Graph token from msal4j (cached there until shortly before it expires). */
+    private record AppOnlyTokens(ConfidentialClientApplication msal, String scope) {
 
-        @Override
-        public String getAuthorizationToken(URI uri, Map<String, Object> additionalContext) {
-            if (!getAllowedHostsValidator().isUrlHostValid(uri)) {
-                return "";
-            }
+        String get() {
             try {
                 IAuthenticationResult result = msal.acquireToken(ClientCredentialParameters.builder(Set.of(scope)).build())
                         .get(TOKEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -178,11 +167,6 @@ final class GraphMappingSource {
                 }
                 throw new MigrationFailedException("the client credentials request to Entra ID failed: " + cause, cause);
             }
-        }
-
-        @Override
-        public AllowedHostsValidator getAllowedHostsValidator() {
-            return new AllowedHostsValidator(graphHost);
         }
 
         private static String firstLine(String message) {

@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The migration job end to end: the real msal4j (client credentials) and microsoft-graph SDKs against the Entra and
+ * The migration job end to end: the real msal4j (client credentials) and the server's Graph client against the Entra and
  * Graph stand-ins, Flyway and the database store on an in-process H2 database.
  */
 class GraphToDatabaseMigrationTest {

@@ -1,4 +1,4 @@
-package com.contoso.acsauth.acs;
+package com.contoso.acsauth.downstream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,8 +15,6 @@ import com.azure.core.http.HttpRequest;
 import com.azure.core.http.HttpResponse;
 import com.azure.core.http.policy.RetryPolicy;
 import com.azure.core.util.Context;
-import com.contoso.acsauth.downstream.Deadline;
-import com.contoso.acsauth.downstream.DeadlineReachedException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpConnectTimeoutException;
 import java.nio.ByteBuffer;
@@ -31,16 +29,16 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * azure-core's own RetryPolicy with the server's options and {@link AcsDeadlinePolicy}, in front of a scripted HTTP
+ * azure-core's own RetryPolicy with the server's options and {@link DeadlinePolicy}, in front of a scripted HTTP
  * client: a {@code Retry-After} the deadline cannot wait for ends the call at once with that answer.
  */
-class AcsDeadlinePolicyTest {
+class DeadlinePolicyTest {
 
     /** "Well below 120 s": azure-core used to sleep the whole Retry-After, uncapped. */
     static final Duration PROMPTLY = Duration.ofSeconds(10);
 
     final ScriptedAcs acs = new ScriptedAcs();
-    final AcsDeadlinePolicy policy = new AcsDeadlinePolicy(Duration.ofSeconds(5), 2);
+    final DeadlinePolicy policy = DeadlinePolicy.azureDefaults("ACS", Duration.ofSeconds(5), 2);
     final HttpPipeline pipeline = new HttpPipelineBuilder()
             .policies(new RetryPolicy(policy.retryOptions()), policy)
             .httpClient(acs)
@@ -106,13 +104,13 @@ class AcsDeadlinePolicyTest {
 
     @Test
     void theLongestBackOffIsBoundedByTheMaximumDelay() {
-        assertEquals(Duration.ofMillis(550), AcsDeadlinePolicy.backOff(0));
-        assertEquals(Duration.ofSeconds(8), AcsDeadlinePolicy.backOff(10));
+        assertEquals(Duration.ofMillis(550), DeadlinePolicy.backOff(0));
+        assertEquals(Duration.ofSeconds(8), DeadlinePolicy.backOff(10));
     }
 
     private HttpResponse send(Deadline deadline) {
         return assertTimeoutPreemptively(PROMPTLY, () -> pipeline.sendSync(
-                new HttpRequest(HttpMethod.POST, "https://acs.test/identities"), AcsDeadlinePolicy.context(deadline)));
+                new HttpRequest(HttpMethod.POST, "https://acs.test/identities"), DeadlinePolicy.context(deadline)));
     }
 
     private static HttpResponse status(int status, String retryAfter) {

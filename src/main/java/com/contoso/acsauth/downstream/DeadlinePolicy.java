@@ -1,4 +1,4 @@
-package com.contoso.acsauth.acs;
+package com.contoso.acsauth.downstream;
 
 import com.azure.core.exception.HttpResponseException;
 import com.azure.core.http.HttpPipelineCallContext;
@@ -12,12 +12,11 @@ import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.core.http.policy.RetryOptions;
 import com.azure.core.http.policy.RetryStrategy;
 import com.azure.core.util.Context;
-import com.contoso.acsauth.downstream.Deadline;
-import com.contoso.acsauth.downstream.DeadlineReachedException;
-import com.contoso.acsauth.downstream.RetryAfter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
 import reactor.core.publisher.Mono;
 
 /**
@@ -25,42 +24,64 @@ import reactor.core.publisher.Mono;
  * Runs once per attempt, after azure-core's RetryPolicy: cuts the attempt's response timeout to what is left, and when
  * an answer is one the RetryPolicy would retry but the wait before that retry (the downstream's {@code Retry-After},
  * which azure-core honours without any cap, or our back-off) does not fit, ends the call with that answer at once,
- * so its status and {@code Retry-After} reach our caller instead of being slept through.
+ * so its status and {@code Retry-After} reach our caller instead of being slept through. Used by every downstream
+ * reached through azure-core (ACS, Graph); each says which answers it retries.
  */
-final class AcsDeadlinePolicy implements HttpPipelinePolicy {
+public final class DeadlinePolicy implements HttpPipelinePolicy {
 
-    private static final String DEADLINE = AcsDeadlinePolicy.class.getName();
+    private static final String DEADLINE = DeadlinePolicy.class.getName();
     // azure-core's per-call response timeout (HttpUtils.AZURE_RESPONSE_TIMEOUT), read by its JDK HTTP client
     private static final String RESPONSE_TIMEOUT = "azure-response-timeout";
     private static final Duration BASE_DELAY = Duration.ofMillis(500);
     private static final Duration MAX_DELAY = Duration.ofSeconds(8);
     // ExponentialBackoff's jitter is 5 %; the bound below allows for more
     private static final double JITTER = 0.1;
-    private static final RetryStrategy RETRIED = new ExponentialBackoff();
+    private static final RetryStrategy AZURE_DEFAULT = new ExponentialBackoff();
+    // what Graph's own SDK (Kiota's RetryHandler) retries: throttled, unavailable, gateway timeout; never an I/O failure
+    private static final Set<Integer> GRAPH_RETRIED = Set.of(429, 503, 504);
 
+    private final String service;
     private final Duration timeout;
     private final int maxRetries;
+    private final Predicate<HttpResponse> retried;
+    private final boolean retriesFailures;
 
-    AcsDeadlinePolicy(Duration timeout, int maxRetries) {
+    private DeadlinePolicy(String service, Duration timeout, int maxRetries, Predicate<HttpResponse> retried,
+                           boolean retriesFailures) {
+        this.service = service;
         this.timeout = timeout;
         this.maxRetries = maxRetries;
+        this.retried = retried;
+        this.retriesFailures = retriesFailures;
     }
 
-    /** azure-core's exponential back-off, which never retries a call this policy ended. */
-    RetryOptions retryOptions() {
+    /** azure-core's defaults (408, 429, 5xx but 501 and 505, and I/O failures), as the Azure SDK clients retry. */
+    public static DeadlinePolicy azureDefaults(String service, Duration timeout, int maxRetries) {
+        return new DeadlinePolicy(service, timeout, maxRetries, AZURE_DEFAULT::shouldRetry, true);
+    }
+
+    /** What the Microsoft Graph SDK retries: 429, 503 and 504 answers; a failed connection is not retried. */
+    public static DeadlinePolicy graph(Duration timeout, int maxRetries) {
+        return new DeadlinePolicy(DownstreamCall.Service.GRAPH.displayName(), timeout, maxRetries,
+                response -> GRAPH_RETRIED.contains(response.getStatusCode()), false);
+    }
+
+    /** azure-core's exponential back-off for the answers this policy retries, never for a call it ended. */
+    public RetryOptions retryOptions() {
         return new RetryOptions(new ExponentialBackoffOptions()
                 .setMaxRetries(maxRetries)
                 .setBaseDelay(BASE_DELAY)
                 .setMaxDelay(MAX_DELAY))
                 .setShouldRetryCondition(condition -> condition.getResponse() != null
-                        ? RETRIED.shouldRetry(condition.getResponse())
-                        : !(condition.getThrowable() instanceof DeadlineReachedException)
+                        ? retried.test(condition.getResponse())
+                        : retriesFailures
+                        && !(condition.getThrowable() instanceof DeadlineReachedException)
                         && !(condition.getThrowable() instanceof HttpResponseException)
-                        && RETRIED.shouldRetryException(condition.getThrowable()));
+                        && AZURE_DEFAULT.shouldRetryException(condition.getThrowable()));
     }
 
     /** The context to pass to a client call so that this policy keeps it within {@code deadline}. */
-    static Context context(Deadline deadline) {
+    public static Context context(Deadline deadline) {
         return new Context(DEADLINE, deadline.fixed());
     }
 
@@ -95,7 +116,7 @@ final class AcsDeadlinePolicy implements HttpPipelinePolicy {
     }
 
     private HttpResponse judge(Deadline deadline, int tryCount, HttpResponse response) {
-        if (tryCount >= maxRetries || !RETRIED.shouldRetry(response)) {
+        if (tryCount >= maxRetries || !retried.test(response)) {
             return response;
         }
         // the wait azure-core's RetryPolicy would take: the downstream's word, else the back-off
@@ -106,12 +127,12 @@ final class AcsDeadlinePolicy implements HttpPipelinePolicy {
             return response;
         }
         response.close();
-        throw new HttpResponseException("ACS answered " + response.getStatusCode() + "; the wait before a retry ("
+        throw new HttpResponseException(service + " answered " + response.getStatusCode() + "; the wait before a retry ("
                 + wait.toMillis() + " ms) does not fit in the request's deadline", response);
     }
 
     private RuntimeException noTimeToRetry(Deadline deadline, int tryCount, RuntimeException failed) {
-        if (tryCount >= maxRetries || deadline.allowsWait(backOff(tryCount))) {
+        if (!retriesFailures || tryCount >= maxRetries || deadline.allowsWait(backOff(tryCount))) {
             return failed;
         }
         // not the cause: azure-core would retry on the I/O failure it finds in the cause chain
