@@ -4,6 +4,7 @@ import com.contoso.acsauth.downstream.DownstreamSettings;
 import com.contoso.acsauth.downstream.Deadline;
 import com.contoso.acsauth.downstream.DownstreamCall;
 import com.contoso.acsauth.downstream.DownstreamFailures;
+import com.contoso.acsauth.problem.BearerChallenge;
 import com.contoso.acsauth.problem.ProblemException;
 import com.contoso.acsauth.problem.ProblemType;
 import com.microsoft.aad.msal4j.ClientCredentialFactory;
@@ -34,8 +35,6 @@ import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -284,13 +283,12 @@ public class OnBehalfOfTokens {
                 || "interaction_required".equals(e.errorCode())) {
             // Microsoft's OBO guidance: a middle tier passes the claims challenge back to the client in WWW-Authenticate.
             String challenge = e.claims() == null || e.claims().isBlank()
-                    ? "Bearer error=\"invalid_token\", error_description=\"The user must sign in again\""
-                    : "Bearer error=\"insufficient_claims\", claims=\""
-                    + Base64.getEncoder().encodeToString(e.claims().getBytes(StandardCharsets.UTF_8)) + "\"";
+                    ? BearerChallenge.invalidToken("The user must sign in again")
+                    : BearerChallenge.insufficientClaims(e.claims());
             return new ProblemException(ProblemType.REAUTHENTICATION_REQUIRED,
                     "Entra ID requires the user to sign in again before this server can act on their behalf ("
                             + aadstsCode(message) + ").", e)
-                    .header("WWW-Authenticate", challenge).from(OBO, status);
+                    .challenge(challenge).from(OBO, status);
         }
         if ("invalid_client".equals(e.errorCode()) || "unauthorized_client".equals(e.errorCode())) {
             return new ProblemException(ProblemType.DOWNSTREAM_FAILED,

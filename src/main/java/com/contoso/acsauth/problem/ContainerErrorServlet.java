@@ -65,7 +65,7 @@ public class ContainerErrorServlet extends HttpServlet {
         response.resetBuffer();
         response.setStatus(status);
         if (status == 401) {
-            response.setHeader("WWW-Authenticate", tokenSent ? "Bearer error=\"invalid_token\"" : "Bearer");
+            response.setHeader(BearerChallenge.HEADER, tokenSent ? BearerChallenge.invalidToken() : BearerChallenge.none());
         }
         response.setContentType(Problem.MEDIA_TYPE);
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());

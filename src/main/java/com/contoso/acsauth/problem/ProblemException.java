@@ -32,6 +32,11 @@ public class ProblemException extends RuntimeException {
         return this;
     }
 
+    /** The {@code WWW-Authenticate} challenge of this 401/403, one of {@link BearerChallenge}'s. */
+    public ProblemException challenge(String bearerChallenge) {
+        return header(BearerChallenge.HEADER, bearerChallenge);
+    }
+
     public ProblemException from(DownstreamOperation call, Integer status) {
         this.downstream = call;
         this.downstreamStatus = status;

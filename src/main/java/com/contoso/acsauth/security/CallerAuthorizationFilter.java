@@ -1,5 +1,6 @@
 package com.contoso.acsauth.security;
 
+import com.contoso.acsauth.problem.BearerChallenge;
 import com.contoso.acsauth.problem.ProblemException;
 import com.contoso.acsauth.problem.ProblemType;
 import jakarta.annotation.Priority;
@@ -36,7 +37,7 @@ public class CallerAuthorizationFilter implements ContainerRequestFilter {
         if (authorization == null || authorization.isBlank()) {
             throw new ProblemException(ProblemType.UNAUTHENTICATED,
                     "Send an Entra ID access token for this API in the Authorization header: Bearer <token>.")
-                    .header("WWW-Authenticate", "Bearer");
+                    .challenge(BearerChallenge.none());
         }
         if (!authorization.toLowerCase(Locale.ROOT).startsWith(BEARER)) {
             throw invalidToken("The Authorization header must use the Bearer scheme.");
@@ -47,7 +48,7 @@ public class CallerAuthorizationFilter implements ContainerRequestFilter {
 
     private static ProblemException invalidToken(String detail) {
         return new ProblemException(ProblemType.INVALID_TOKEN, detail)
-                .header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+                .challenge(BearerChallenge.invalidToken());
     }
 
     /** Exposes the verified caller as the request's principal, for resources and the problem log. */

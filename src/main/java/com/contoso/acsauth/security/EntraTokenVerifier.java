@@ -3,6 +3,7 @@ package com.contoso.acsauth.security;
 import com.contoso.acsauth.downstream.DownstreamSettings;
 import com.contoso.acsauth.downstream.DownstreamCall;
 import com.contoso.acsauth.entra.EntraSettings;
+import com.contoso.acsauth.problem.BearerChallenge;
 import com.contoso.acsauth.problem.ProblemException;
 import com.contoso.acsauth.problem.ProblemType;
 import com.nimbusds.jose.JOSEObjectType;
@@ -157,7 +158,7 @@ public class EntraTokenVerifier {
         if (scopes == null || Arrays.stream(scopes.split(" ")).noneMatch(REQUIRED_SCOPE::equals)) {
             throw new ProblemException(ProblemType.INSUFFICIENT_SCOPE,
                     "The bearer token must carry the scope " + REQUIRED_SCOPE + " of this API.")
-                    .header("WWW-Authenticate", "Bearer error=\"insufficient_scope\", scope=\"" + REQUIRED_SCOPE + "\"");
+                    .challenge(BearerChallenge.insufficientScope(REQUIRED_SCOPE));
         }
         return new Caller(oid, tid, token);
     }
@@ -173,7 +174,7 @@ public class EntraTokenVerifier {
 
     private static ProblemException invalidToken(String detail) {
         return new ProblemException(ProblemType.INVALID_TOKEN, detail)
-                .header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+                .challenge(BearerChallenge.invalidToken());
     }
 
     /**
@@ -192,14 +193,14 @@ public class EntraTokenVerifier {
             // a token naming an unknown key already made us re-fetch the key set moments ago: the token is bad
             throw new ProblemException(ProblemType.INVALID_TOKEN,
                     "The bearer token is not signed by any of the tenant's current keys.", e)
-                    .header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+                    .challenge(BearerChallenge.invalidToken());
         } catch (KeySourceException e) {
             // we cannot tell a good token from a bad one without the keys: that is our outage, not the caller's fault
             throw new ProblemException(ProblemType.DOWNSTREAM_UNAVAILABLE,
                     "The token signing keys of the tenant cannot be loaded from Entra ID; retry later.", e).from(KEYS, null);
         } catch (ParseException | BadJOSEException | com.nimbusds.jose.JOSEException e) {
             throw new ProblemException(ProblemType.INVALID_TOKEN, reason(e), e)
-                    .header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+                    .challenge(BearerChallenge.invalidToken());
         }
     }
 
