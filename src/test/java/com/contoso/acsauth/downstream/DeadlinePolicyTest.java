@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.azure.core.exception.HttpResponseException;
-import com.azure.core.http.HttpClient;
 import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpHeaders;
 import com.azure.core.http.HttpMethod;
@@ -17,16 +16,9 @@ import com.azure.core.http.policy.RetryPolicy;
 import com.azure.core.util.Context;
 import java.io.UncheckedIOException;
 import java.net.http.HttpConnectTimeoutException;
-import java.nio.ByteBuffer;
-import java.nio.charset.Charset;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 /**
  * azure-core's own RetryPolicy with the server's options and {@link DeadlinePolicy}, in front of a scripted HTTP
@@ -37,7 +29,7 @@ class DeadlinePolicyTest {
     /** "Well below 120 s": azure-core used to sleep the whole Retry-After, uncapped. */
     static final Duration PROMPTLY = Duration.ofSeconds(10);
 
-    final ScriptedAcs acs = new ScriptedAcs();
+    final ScriptedHttpClient acs = new ScriptedHttpClient();
     final DeadlinePolicy policy = DeadlinePolicy.azureDefaults("ACS", Duration.ofSeconds(5), 2);
     final HttpPipeline pipeline = new HttpPipelineBuilder()
             .policies(new RetryPolicy(policy.retryOptions()), policy)
@@ -53,7 +45,7 @@ class DeadlinePolicyTest {
 
         assertEquals(429, throttled.getResponse().getStatusCode());
         assertEquals("120", throttled.getResponse().getHeaderValue(HttpHeaderName.RETRY_AFTER));
-        assertEquals(1, acs.calls.get());
+        assertEquals(1, acs.requests.size());
     }
 
     @Test
@@ -63,7 +55,7 @@ class DeadlinePolicyTest {
         HttpResponse created = send(Deadline.after(Duration.ofSeconds(10), Duration.ofSeconds(5)));
 
         assertEquals(201, created.getStatusCode());
-        assertEquals(2, acs.calls.get());
+        assertEquals(2, acs.requests.size());
     }
 
     @Test
@@ -74,7 +66,7 @@ class DeadlinePolicyTest {
                 () -> send(Deadline.after(Duration.ofMillis(100), Duration.ofSeconds(5))));
 
         assertEquals(503, unavailable.getResponse().getStatusCode());
-        assertEquals(1, acs.calls.get());
+        assertEquals(1, acs.requests.size());
     }
 
     @Test
@@ -85,10 +77,10 @@ class DeadlinePolicyTest {
         acs.answers(timeout, () -> status(201, null));
         assertEquals(201, send(Deadline.after(Duration.ofSeconds(10), Duration.ofSeconds(5))).getStatusCode());
 
-        acs.calls.set(0);
+        acs.requests.clear();
         acs.answers(timeout, () -> status(201, null));
         assertThrows(DeadlineReachedException.class, () -> send(Deadline.after(Duration.ofMillis(200), Duration.ofSeconds(5))));
-        assertEquals(1, acs.calls.get());
+        assertEquals(1, acs.requests.size());
     }
 
     @Test
@@ -99,7 +91,7 @@ class DeadlinePolicyTest {
                 () -> pipeline.sendSync(new HttpRequest(HttpMethod.POST, "https://acs.test/identities"), Context.NONE));
 
         assertEquals(201, created.getStatusCode());
-        assertEquals(2, acs.calls.get());
+        assertEquals(2, acs.requests.size());
     }
 
     @Test
@@ -118,85 +110,6 @@ class DeadlinePolicyTest {
         if (retryAfter != null) {
             headers.set(HttpHeaderName.RETRY_AFTER, retryAfter);
         }
-        return new Answer(status, headers);
-    }
-
-    /** Answers each request with the next scripted answer. */
-    static final class ScriptedAcs implements HttpClient {
-        final AtomicInteger calls = new AtomicInteger();
-        final Deque<Supplier<HttpResponse>> script = new ArrayDeque<>();
-
-        @SafeVarargs
-        final void answers(Supplier<HttpResponse>... answers) {
-            script.clear();
-            script.addAll(java.util.List.of(answers));
-        }
-
-        @Override
-        public HttpResponse sendSync(HttpRequest request, Context context) {
-            calls.incrementAndGet();
-            HttpResponse answer = script.pop().get();
-            return answer instanceof Answer a ? a.to(request) : answer;
-        }
-
-        @Override
-        public Mono<HttpResponse> send(HttpRequest request) {
-            return Mono.fromSupplier(() -> sendSync(request, Context.NONE));
-        }
-    }
-
-    static final class Answer extends HttpResponse {
-        private final int status;
-        private final HttpHeaders headers;
-
-        Answer(int status, HttpHeaders headers) {
-            this(null, status, headers);
-        }
-
-        private Answer(HttpRequest request, int status, HttpHeaders headers) {
-            super(request);
-            this.status = status;
-            this.headers = headers;
-        }
-
-        Answer to(HttpRequest request) {
-            return new Answer(request, status, headers);
-        }
-
-        @Override
-        public int getStatusCode() {
-            return status;
-        }
-
-        @Override
-        @Deprecated
-        public String getHeaderValue(String name) {
-            return headers.getValue(name);
-        }
-
-        @Override
-        public HttpHeaders getHeaders() {
-            return headers;
-        }
-
-        @Override
-        public Flux<ByteBuffer> getBody() {
-            return Flux.empty();
-        }
-
-        @Override
-        public Mono<byte[]> getBodyAsByteArray() {
-            return Mono.just(new byte[0]);
-        }
-
-        @Override
-        public Mono<String> getBodyAsString() {
-            return Mono.just("");
-        }
-
-        @Override
-        public Mono<String> getBodyAsString(Charset charset) {
-            return Mono.just("");
-        }
+        return ScriptedHttpClient.answer(status, headers, "");
     }
 }

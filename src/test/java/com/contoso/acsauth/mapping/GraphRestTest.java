@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.azure.core.http.HttpClient;
 import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpHeaders;
 import com.azure.core.http.HttpMethod;
@@ -14,20 +13,11 @@ import com.azure.core.http.HttpResponse;
 import com.azure.core.util.Context;
 import com.contoso.acsauth.downstream.Deadline;
 import com.contoso.acsauth.downstream.DeadlinePolicy;
+import com.contoso.acsauth.downstream.ScriptedHttpClient;
 import jakarta.json.Json;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
-import java.util.List;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 /**
  * The Graph client over azure-core's own RetryPolicy and {@link DeadlinePolicy}, in front of a scripted Graph: it
@@ -39,7 +29,7 @@ class GraphRestTest {
     static final Duration PROMPTLY = Duration.ofSeconds(10);
     static final String ME = "https://graph.test/v1.0/me?$select=id&$expand=extensions";
 
-    final ScriptedGraph graph = new ScriptedGraph();
+    final ScriptedHttpClient graph = new ScriptedHttpClient();
     final GraphRest rest = GraphRest.over(graph, Duration.ofSeconds(5), 2);
 
     @Test
@@ -137,79 +127,6 @@ class GraphRestTest {
         if (retryAfter != null) {
             headers.set(HttpHeaderName.RETRY_AFTER, retryAfter);
         }
-        return new Answer(null, status, headers, body);
-    }
-
-    /** Answers each request with the next scripted answer and keeps the requests. */
-    static final class ScriptedGraph implements HttpClient {
-        final List<HttpRequest> requests = new ArrayList<>();
-        final Deque<Supplier<HttpResponse>> script = new ArrayDeque<>();
-
-        @SafeVarargs
-        final void answers(Supplier<HttpResponse>... answers) {
-            script.clear();
-            script.addAll(List.of(answers));
-        }
-
-        @Override
-        public HttpResponse sendSync(HttpRequest request, Context context) {
-            requests.add(request.copy());
-            HttpResponse answer = script.pop().get();
-            return answer instanceof Answer a ? new Answer(request, a.status, a.headers, a.body) : answer;
-        }
-
-        @Override
-        public Mono<HttpResponse> send(HttpRequest request) {
-            return Mono.fromSupplier(() -> sendSync(request, Context.NONE));
-        }
-    }
-
-    static final class Answer extends HttpResponse {
-        final int status;
-        final HttpHeaders headers;
-        final String body;
-
-        Answer(HttpRequest request, int status, HttpHeaders headers, String body) {
-            super(request);
-            this.status = status;
-            this.headers = headers;
-            this.body = body;
-        }
-
-        @Override
-        public int getStatusCode() {
-            return status;
-        }
-
-        @Override
-        @Deprecated
-        public String getHeaderValue(String name) {
-            return headers.getValue(name);
-        }
-
-        @Override
-        public HttpHeaders getHeaders() {
-            return headers;
-        }
-
-        @Override
-        public Flux<ByteBuffer> getBody() {
-            return Flux.just(ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)));
-        }
-
-        @Override
-        public Mono<byte[]> getBodyAsByteArray() {
-            return Mono.just(body.getBytes(StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public Mono<String> getBodyAsString() {
-            return Mono.just(body);
-        }
-
-        @Override
-        public Mono<String> getBodyAsString(Charset charset) {
-            return Mono.just(body);
-        }
+        return ScriptedHttpClient.answer(status, headers, body);
     }
 }
