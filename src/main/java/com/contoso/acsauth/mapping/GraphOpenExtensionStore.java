@@ -83,7 +83,7 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
 
     @Override
     public Optional<String> find(Caller caller) {
-        String token = onBehalfOf.tokenFor(caller.accessToken(), graph.scopes());
+        String token = graphToken(caller);
         GraphRest.Answer me = send(READ, HttpMethod.GET, "/me?$select=id&$expand=extensions", token, null);
         if (!me.successful()) {
             throw translate(READ, me);
@@ -158,7 +158,7 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
     private void resign(Caller caller, String acsUserId) {
         try {
             GraphRest.Answer patched = send(RESIGN, HttpMethod.PATCH, "/me/extensions/" + graph.extensionName(),
-                    onBehalfOf.tokenFor(caller.accessToken(), graph.scopes()), signedExtension(caller, acsUserId));
+                    graphToken(caller), signedExtension(caller, acsUserId));
             if (!patched.successful()) {
                 throw translate(RESIGN, patched);
             }
@@ -181,7 +181,7 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
     @Override
     public void create(Caller caller, String acsUserId) {
         JsonObject extension = signedExtension(caller, acsUserId);
-        String token = onBehalfOf.tokenFor(caller.accessToken(), graph.scopes());
+        String token = graphToken(caller);
         GraphRest.Answer created = send(CREATE, HttpMethod.POST, "/me/extensions", token, extension);
         if (created.successful()) {
             return;
@@ -194,7 +194,7 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
 
     @Override
     public boolean delete(Caller caller) {
-        String token = onBehalfOf.tokenFor(caller.accessToken(), graph.scopes());
+        String token = graphToken(caller);
         GraphRest.Answer deleted = send(DELETE, HttpMethod.DELETE, "/me/extensions/" + graph.extensionName(), token, null);
         if (deleted.successful()) {
             return true;
@@ -208,6 +208,11 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
     @Override
     public boolean deleteIfMappedTo(Caller caller, String acsUserId) {
         return find(caller).filter(acsUserId::equals).isPresent() && delete(caller);
+    }
+
+    /** The caller's Graph token, On-Behalf-Of their access token, for the scopes this store is configured with. */
+    private String graphToken(Caller caller) {
+        return onBehalfOf.tokenFor(caller.accessToken(), graph.scopes());
     }
 
     /** One Graph call within the request's deadline; a call that got no answer is a problem here already. */
