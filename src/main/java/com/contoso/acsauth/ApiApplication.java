@@ -44,7 +44,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
                         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA))),
                 @APIResponse(name = "DownstreamUnavailable", responseCode = "503",
                         description = "A downstream service, or the mapping database (mapping-store-unavailable), "
-                                + "cannot be reached or is unavailable.",
+                                + "cannot be reached or is unavailable; Retry-After says when to try again.",
                         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA))),
                 @APIResponse(name = "DownstreamTimeout", responseCode = "504",
                         description = "A downstream service did not answer in time.",
