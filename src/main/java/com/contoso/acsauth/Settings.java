@@ -8,27 +8,36 @@ import com.contoso.acsauth.entra.EntraSettings;
 import com.contoso.acsauth.mapping.GraphSettings;
 import com.contoso.acsauth.mapping.MappingCacheSettings;
 import com.contoso.acsauth.mapping.MappingSettings;
+import com.contoso.acsauth.security.TrustedIssuer;
+import com.contoso.acsauth.security.TrustedIssuerSettings;
 import com.contoso.acsauth.token.TokenQuotaSettings;
 import com.contoso.acsauth.web.CorsSettings;
 import java.util.List;
 import org.eclipse.microprofile.config.Config;
 
 /** Every feature's settings, read and validated together so that all problems are reported at once. */
-public record Settings(EntraSettings entra, MappingSettings mapping, GraphSettings graph, MappingCacheSettings mappingCache, AcsSettings acs,
+public record Settings(EntraSettings entra, TrustedIssuerSettings issuers, MappingSettings mapping, GraphSettings graph, MappingCacheSettings mappingCache, AcsSettings acs,
                        CorsSettings cors, DownstreamSettings downstream, TokenQuotaSettings tokenQuota, List<String> problems) {
 
     public static Settings read(Config config) {
         SettingsReader reader = new SettingsReader(property -> config.getOptionalValue(property, String.class));
-        MappingSettings mapping = MappingSettings.read(reader);
+        MappingSettings entraMapping = MappingSettings.read(reader);
         // On-Behalf-Of (and so the client secret) serves only the Graph mapping store
-        EntraSettings entra = EntraSettings.read(reader, mapping.usesGraph());
+        EntraSettings entra = EntraSettings.read(reader, entraMapping.usesGraph());
+        TrustedIssuerSettings issuers = TrustedIssuerSettings.read(reader, entra);
+        List<String> otherIssuers = issuers.names().stream().filter(name -> !name.equals(TrustedIssuer.ENTRA)).toList();
+        MappingSettings mapping = entraMapping.withIssuerStores(reader, otherIssuers);
+        if (issuers.multiTenant() && mapping.usesGraph()) {
+            reader.problem("aad.allowed-tenants", "needs MAPPING_STORE=database: the Graph store reaches Graph with "
+                    + "On-Behalf-Of at the tenant AAD_TENANT_ID, which cannot act for users of other tenants");
+        }
         GraphSettings graph = GraphSettings.read(reader);
         MappingCacheSettings mappingCache = MappingCacheSettings.read(reader);
         AcsSettings acs = AcsSettings.read(reader, entra.clientId());
         CorsSettings cors = CorsSettings.read(reader);
         DownstreamSettings downstream = DownstreamSettings.read(reader);
         TokenQuotaSettings tokenQuota = TokenQuotaSettings.read(reader);
-        return new Settings(entra, mapping, graph, mappingCache, acs, cors, downstream, tokenQuota, reader.problems());
+        return new Settings(entra, issuers, mapping, graph, mappingCache, acs, cors, downstream, tokenQuota, reader.problems());
     }
 
     public boolean valid() {

@@ -8,6 +8,7 @@ import com.contoso.acsauth.entra.EntraSettings;
 import com.contoso.acsauth.mapping.GraphSettings;
 import com.contoso.acsauth.mapping.MappingCacheSettings;
 import com.contoso.acsauth.mapping.MappingSettings;
+import com.contoso.acsauth.security.TrustedIssuerSettings;
 import com.contoso.acsauth.token.TokenQuotaSettings;
 import com.contoso.acsauth.web.CorsSettings;
 import jakarta.annotation.PostConstruct;
@@ -48,12 +49,14 @@ public class SettingsProducer {
         LOG.info(() -> "acs-auth-server configured: tenant " + settings.entra().tenantId()
                 + ", authority " + settings.entra().authority() + ", mapping store " + settings.mapping().store()
                 + (settings.mapping().usesGraph() ? " at " + settings.graph().baseUrl() : " at " + settings.mapping().dataSource())
-                + ", ACS " + settings.acs().endpoint());
+                + ", ACS " + settings.acs().endpoint()
+                + ", trusted issuers " + settings.issuers().issuers().stream().map(i -> i.name() + "=" + i.issuer()).toList());
     }
 
     @Produces @Singleton Settings settings() { return settings; }
     @Produces @Singleton ConfigurationProblems configurationProblems() { return settings.configurationProblems(); }
     @Produces @Singleton EntraSettings entra() { return settings.entra(); }
+    @Produces @Singleton TrustedIssuerSettings issuers() { return settings.issuers(); }
     @Produces @Singleton GraphSettings graph() { return settings.graph(); }
     @Produces @Singleton MappingCacheSettings mappingCache() { return settings.mappingCache(); }
     @Produces @Singleton MappingSettings mapping() { return settings.mapping(); }

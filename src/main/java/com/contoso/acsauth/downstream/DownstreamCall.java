@@ -7,7 +7,9 @@ public record DownstreamCall(Service service, String operation) implements Downs
 
     public enum Service {
         ENTRA_ID("Entra ID"), GRAPH("Microsoft Graph"), ACS("Azure Communication Services"),
-        DATABASE("the identity mapping database");
+        DATABASE("the identity mapping database"),
+        /** A trusted token issuer other than Entra ID workforce (External ID, B2C, an OpenID Connect provider). */
+        TOKEN_ISSUER("the token issuer");
 
         private final String displayName;
 

@@ -1,7 +1,7 @@
 package com.contoso.acsauth.health;
 
 import com.contoso.acsauth.entra.EntraSettings;
-import com.contoso.acsauth.security.EntraTokenVerifier;
+import com.contoso.acsauth.security.BearerTokenVerifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.logging.Logger;
@@ -21,7 +21,7 @@ public class SigningKeysCheck implements HealthCheck {
 
     private static final Logger LOG = Logger.getLogger(SigningKeysCheck.class.getName());
 
-    @Inject EntraTokenVerifier verifier;
+    @Inject BearerTokenVerifier verifier;
     @Inject EntraSettings entra;
 
     @Override

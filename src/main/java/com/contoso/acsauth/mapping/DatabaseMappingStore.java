@@ -24,7 +24,8 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 
 /**
- * The identity mapping in a database the operator owns: one row per (tenant id, {@code oid}), written only by this
+ * The identity mapping in a database the operator owns: one row per user (tenant id and {@code oid} for Entra
+ * users, {@code iss} and {@code sub} for the users of other issuers), written only by this
  * server, so no user can change it. The primary key settles races between instances: the second insert fails and
  * its request adopts the winner. Needs no On-Behalf-Of and no Graph call. The schema is migrated with Flyway at
  * deployment (Flyway locks the schema history, so instances starting together migrate once).
@@ -110,8 +111,8 @@ public class DatabaseMappingStore implements IdentityMappingStore {
              PreparedStatement select = connection.prepareStatement(
                      "SELECT acs_user_id FROM acs_identity_mapping WHERE tenant_id = ? AND object_id = ?")) {
             limit(select);
-            select.setString(1, caller.tenantId());
-            select.setString(2, caller.oid());
+            select.setString(1, caller.issuerId());
+            select.setString(2, caller.userId());
             try (ResultSet row = select.executeQuery()) {
                 return row.next() ? Optional.of(row.getString(1)) : Optional.empty();
             }
@@ -126,8 +127,8 @@ public class DatabaseMappingStore implements IdentityMappingStore {
              PreparedStatement insert = connection.prepareStatement(
                      "INSERT INTO acs_identity_mapping (tenant_id, object_id, acs_user_id, created_at) VALUES (?, ?, ?, ?)")) {
             limit(insert);
-            insert.setString(1, caller.tenantId());
-            insert.setString(2, caller.oid());
+            insert.setString(1, caller.issuerId());
+            insert.setString(2, caller.userId());
             insert.setString(3, acsUserId);
             insert.setTimestamp(4, Timestamp.from(Instant.now()));
             insert.executeUpdate();
@@ -145,8 +146,8 @@ public class DatabaseMappingStore implements IdentityMappingStore {
              PreparedStatement delete = connection.prepareStatement(
                      "DELETE FROM acs_identity_mapping WHERE tenant_id = ? AND object_id = ?")) {
             limit(delete);
-            delete.setString(1, caller.tenantId());
-            delete.setString(2, caller.oid());
+            delete.setString(1, caller.issuerId());
+            delete.setString(2, caller.userId());
             return delete.executeUpdate() > 0;
         } catch (SQLException e) {
             throw unavailable(DELETE, e);
@@ -159,8 +160,8 @@ public class DatabaseMappingStore implements IdentityMappingStore {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement delete = connection.prepareStatement(
                      "DELETE FROM acs_identity_mapping WHERE tenant_id = ? AND object_id = ? AND acs_user_id = ?")) {
-            delete.setString(1, caller.tenantId());
-            delete.setString(2, caller.oid());
+            delete.setString(1, caller.issuerId());
+            delete.setString(2, caller.userId());
             delete.setString(3, acsUserId);
             limit(delete);
             return delete.executeUpdate() > 0;

@@ -119,19 +119,19 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
     /** The mapped identity if this server signed it for this user; otherwise never used (see class comment). */
     private String trusted(Caller caller, String acsUserId, JsonValue storedSignature) {
         String stored = text(storedSignature);
-        MappingSignature.Verdict verdict = signature.verify(caller.tenantId(), caller.oid(), acsUserId, stored);
+        MappingSignature.Verdict verdict = signature.verify(caller.issuerId(), caller.userId(), acsUserId, stored);
         switch (verdict) {
             case VALID -> {
                 return acsUserId;
             }
             case UNSIGNED -> {
                 if (acceptUnsigned) {
-                    LOG.warning(() -> "MAPPING-UNSIGNED-ACCEPTED oid=" + caller.oid() + " acsUserId=" + ProblemLog.escape(acsUserId)
+                    LOG.warning(() -> "MAPPING-UNSIGNED-ACCEPTED oid=" + caller.userId() + " acsUserId=" + ProblemLog.escape(acsUserId)
                             + ": adopted an unsigned mapping because MAPPING_ACCEPT_UNSIGNED=true; re-writing it signed");
                     resign(caller, acsUserId);
                     return acsUserId;
                 }
-                LOG.warning(() -> "MAPPING-UNSIGNED oid=" + caller.oid() + " acsUserId=" + ProblemLog.escape(acsUserId)
+                LOG.warning(() -> "MAPPING-UNSIGNED oid=" + caller.userId() + " acsUserId=" + ProblemLog.escape(acsUserId)
                         + ": the user's mapping extension carries no signature of this server; not used");
                 throw new UntrustedMappingException(ProblemType.MAPPING_UNSIGNED, "The identity mapping in this user's "
                         + "Microsoft Graph extension " + graph.extensionName() + " carries no signature of this server (it was "
@@ -140,7 +140,7 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
                         + "otherwise remove that extension from the user and call POST /api/user for a new identity.");
             }
             default -> {
-                LOG.warning(() -> "MAPPING-TAMPERED oid=" + caller.oid() + " acsUserId=" + ProblemLog.escape(acsUserId)
+                LOG.warning(() -> "MAPPING-TAMPERED oid=" + caller.userId() + " acsUserId=" + ProblemLog.escape(acsUserId)
                         + " keyId=" + ProblemLog.escape(MappingSignature.keyIdOf(stored).orElse("-"))
                         + ": the signature of the user's mapping extension "
                         + "does not verify for this user and identity, or names a key not in MAPPING_SIGNING_KEYS; not used");
@@ -164,7 +164,7 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
             }
         } catch (RuntimeException e) {
             // the mapping is still used this once; the next read tries again
-            LOG.log(Level.WARNING, "could not re-write the mapping of oid=" + caller.oid() + " signed: " + e.getMessage());
+            LOG.log(Level.WARNING, "could not re-write the mapping of oid=" + caller.userId() + " signed: " + e.getMessage());
         }
     }
 
@@ -174,7 +174,7 @@ public class GraphOpenExtensionStore implements IdentityMappingStore {
                 .add("@odata.type", OPEN_TYPE_EXTENSION)
                 .add("extensionName", graph.extensionName())
                 .add(ACS_USER_IDENTITY, acsUserId)
-                .add(SIGNATURE, signature.sign(caller.tenantId(), caller.oid(), acsUserId))
+                .add(SIGNATURE, signature.sign(caller.issuerId(), caller.userId(), acsUserId))
                 .build();
     }
 

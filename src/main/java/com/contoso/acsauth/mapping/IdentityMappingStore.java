@@ -4,8 +4,9 @@ import com.contoso.acsauth.security.Caller;
 import java.util.Optional;
 
 /**
- * Where the 1:1 mapping from an Entra user to an ACS identity is kept (SPI): a Microsoft Graph open extension on the
- * user (signed by this server) or a database the operator owns. {@code MAPPING_STORE} selects one.
+ * Where the 1:1 mapping from a user to an ACS identity is kept (SPI): a Microsoft Graph open extension on the
+ * Entra user (signed by this server) or a database the operator owns. {@code MAPPING_STORE} selects the store of the
+ * Entra workforce tenant; the users of other issuers are always in the database.
  * <p>
  * Implementations throw {@code ProblemException} for downstream failures, already translated to HTTP problems.
  */

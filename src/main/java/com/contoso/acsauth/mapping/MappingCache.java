@@ -1,5 +1,6 @@
 package com.contoso.acsauth.mapping;
 
+import com.contoso.acsauth.security.UserKey;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -8,7 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Per-instance cache of Entra user (oid) -> ACS identity, so that steady-state token requests need only the ACS
+ * Per-instance cache of user (issuer and {@code oid} or {@code sub}) -> ACS identity, so that steady-state token requests need only the ACS
  * call. Bounded and expiring: another instance may delete the mapping, and this one learns of it within the TTL
  * (or at once, when ACS reports the identity gone).
  * <p>
@@ -18,10 +19,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
 @ApplicationScoped
 public class MappingCache {
 
-    // generations per stripe of oids, not per oid: bounded memory; an unrelated invalidate costs one extra store read
+    // generations per stripe of users, not per user: bounded memory; an unrelated invalidate costs one extra store read
     private static final int STRIPES = 1024;
 
-    private Cache<String, String> acsUserIdByOid;
+    private Cache<UserKey, String> acsUserIdByUser;
     private final AtomicLongArray generations = new AtomicLongArray(STRIPES);
 
     protected MappingCache() {
@@ -30,41 +31,41 @@ public class MappingCache {
 
     @Inject
     public MappingCache(MappingCacheSettings settings) {
-        this.acsUserIdByOid = Caffeine.newBuilder()
+        this.acsUserIdByUser = Caffeine.newBuilder()
                 .maximumSize(settings.maxEntries())
                 .expireAfterWrite(settings.timeToLive())
                 .build();
     }
 
-    public Optional<String> get(String oid) {
-        return Optional.ofNullable(acsUserIdByOid.getIfPresent(oid));
+    public Optional<String> get(UserKey user) {
+        return Optional.ofNullable(acsUserIdByUser.getIfPresent(user));
     }
 
     /** Take this before reading the store; pass it to {@link #putIfUnchanged}. */
-    public long generation(String oid) {
-        return generations.get(stripe(oid));
+    public long generation(UserKey user) {
+        return generations.get(stripe(user));
     }
 
-    /** Caches what a store read found, unless the oid was invalidated since {@code generation} was taken. */
-    public void putIfUnchanged(String oid, String acsUserId, long generation) {
-        // compute holds the entry's lock, so an invalidate of this oid is entirely before or after this check
-        acsUserIdByOid.asMap().compute(oid,
-                (key, current) -> generations.get(stripe(oid)) == generation ? acsUserId : current);
+    /** Caches what a store read found, unless the user was invalidated since {@code generation} was taken. */
+    public void putIfUnchanged(UserKey user, String acsUserId, long generation) {
+        // compute holds the entry's lock, so an invalidate of this user is entirely before or after this check
+        acsUserIdByUser.asMap().compute(user,
+                (key, current) -> generations.get(stripe(user)) == generation ? acsUserId : current);
     }
 
     /** Caches a mapping this instance just wrote or confirmed while holding the user's lock. */
-    public void put(String oid, String acsUserId) {
-        acsUserIdByOid.put(oid, acsUserId);
+    public void put(UserKey user, String acsUserId) {
+        acsUserIdByUser.put(user, acsUserId);
     }
 
-    public void invalidate(String oid) {
-        acsUserIdByOid.asMap().compute(oid, (key, current) -> {
-            generations.incrementAndGet(stripe(oid));
+    public void invalidate(UserKey user) {
+        acsUserIdByUser.asMap().compute(user, (key, current) -> {
+            generations.incrementAndGet(stripe(user));
             return null;
         });
     }
 
-    private static int stripe(String oid) {
-        return Math.floorMod(oid.hashCode(), STRIPES);
+    private static int stripe(UserKey user) {
+        return Math.floorMod(user.hashCode(), STRIPES);
     }
 }

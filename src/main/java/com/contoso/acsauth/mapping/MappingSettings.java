@@ -3,14 +3,20 @@ package com.contoso.acsauth.mapping;
 import com.contoso.acsauth.config.SettingsReader;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * Which mapping store the server uses and what it needs: for Graph, the keys that sign mappings (and whether an
- * unsigned mapping from the originals may be adopted once); for a database, the DataSource's JNDI name.
+ * Which mapping store serves which issuer's users and what it needs: for Graph, the keys that sign mappings (and
+ * whether an unsigned mapping from the originals may be adopted once); for a database, the DataSource's JNDI name.
+ * {@code store} serves the Entra workforce tenant (MAPPING_STORE); {@code issuerStores} the issuers of
+ * TRUSTED_ISSUERS (ISSUER_&lt;NAME&gt;_STORE, database only: Graph needs On-Behalf-Of, which only workforce users have).
  */
-public record MappingSettings(Store store, List<byte[]> signingKeys, boolean acceptUnsigned, String dataSource) {
+public record MappingSettings(Store store, List<byte[]> signingKeys, boolean acceptUnsigned, String dataSource,
+                              Map<String, Store> issuerStores) {
 
     public enum Store { GRAPH, DATABASE }
 
@@ -29,7 +35,37 @@ public record MappingSettings(Store store, List<byte[]> signingKeys, boolean acc
         List<byte[]> keys = store == Store.GRAPH ? signingKeys(reader) : List.of();
         boolean acceptUnsigned = reader.bool("mapping.accept-unsigned", false);
         String dataSource = reader.withDefault("mapping.datasource", DEFAULT_DATASOURCE);
-        return new MappingSettings(store, keys, acceptUnsigned, dataSource);
+        return new MappingSettings(store, keys, acceptUnsigned, dataSource, Map.of());
+    }
+
+    /**
+     * These settings with the store of each further issuer ({@code issuer.<name>.store}, database by default).
+     *
+     * @param issuers the names in TRUSTED_ISSUERS
+     */
+    public MappingSettings withIssuerStores(SettingsReader reader, Collection<String> issuers) {
+        Map<String, Store> stores = new LinkedHashMap<>();
+        for (String issuer : issuers) {
+            String property = "issuer." + issuer + ".store";
+            String name = reader.withDefault(property, "database").toLowerCase(Locale.ROOT);
+            if (!name.equals("database")) {
+                reader.problem(property, name.equals("graph")
+                        ? "cannot be graph: the Graph store keeps mappings in the user's Entra ID account, reached with "
+                        + "On-Behalf-Of, which only Entra workforce users have; use database (the default)"
+                        : "must be database, was '" + name + "'");
+            }
+            stores.put(issuer, Store.DATABASE);
+        }
+        return new MappingSettings(store, signingKeys, acceptUnsigned, dataSource, Map.copyOf(stores));
+    }
+
+    /** The store that keeps the mappings of the users of this issuer ({@code entra}, or a TRUSTED_ISSUERS name). */
+    public Store storeFor(String issuerName) {
+        return issuerStores.getOrDefault(issuerName, store);
+    }
+
+    public boolean usesDatabase() {
+        return store == Store.DATABASE || issuerStores.containsValue(Store.DATABASE);
     }
 
     /**
@@ -73,7 +109,7 @@ public record MappingSettings(Store store, List<byte[]> signingKeys, boolean acc
     @Override
     public String toString() {
         // never print the keys
-        return "MappingSettings[store=" + store + ", signingKeys=" + signingKeys.size() + ", acceptUnsigned="
+        return "MappingSettings[store=" + store + (issuerStores.isEmpty() ? "" : ", issuerStores=" + issuerStores) + ", signingKeys=" + signingKeys.size() + ", acceptUnsigned="
                 + acceptUnsigned + ", dataSource=" + dataSource + "]";
     }
 }

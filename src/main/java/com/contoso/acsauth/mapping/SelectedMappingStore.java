@@ -1,6 +1,7 @@
 package com.contoso.acsauth.mapping;
 
 import com.contoso.acsauth.config.InvalidConfigurationException;
+import com.contoso.acsauth.security.Caller;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -8,11 +9,14 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.interceptor.Interceptor;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
- * Offers the store {@code MAPPING_STORE} names as the one {@link IdentityMappingStore}, and starts it at deployment.
- * The other store is never instantiated: with the database store no Graph or On-Behalf-Of client is built.
+ * Offers the configured store(s) as the one {@link IdentityMappingStore}, and starts them at deployment. When all
+ * issuers use one store, that store is offered as it is; when the Entra workforce tenant uses Graph and another
+ * issuer the database, each call goes to the store of the caller's issuer. A store no issuer uses is never
+ * instantiated: with the database store alone no Graph or On-Behalf-Of client is built.
  */
 @ApplicationScoped
 public class SelectedMappingStore {
@@ -23,7 +27,13 @@ public class SelectedMappingStore {
     @ApplicationScoped
     IdentityMappingStore store(MappingSettings settings, Instance<GraphOpenExtensionStore> graph,
                                Instance<DatabaseMappingStore> database) {
-        return settings.usesGraph() ? graph.get() : database.get();
+        if (!settings.usesGraph()) {
+            return database.get();
+        }
+        if (!settings.usesDatabase()) {
+            return graph.get();
+        }
+        return new ByIssuer(settings, graph.get(), database.get());
     }
 
     /** After the settings were validated (their observer runs first), so a bad setting is reported as such. */
@@ -37,5 +47,40 @@ public class SelectedMappingStore {
             throw e;
         }
         LOG.info(() -> "identity mapping store: " + settings);
+    }
+
+    /** Graph for the Entra workforce tenant, the database for the other issuers. */
+    private record ByIssuer(MappingSettings settings, IdentityMappingStore graph, IdentityMappingStore database)
+            implements IdentityMappingStore {
+
+        private IdentityMappingStore of(Caller caller) {
+            return settings.storeFor(caller.issuerName()) == MappingSettings.Store.GRAPH ? graph : database;
+        }
+
+        @Override
+        public void start() {
+            graph.start();
+            database.start();
+        }
+
+        @Override
+        public Optional<String> find(Caller caller) {
+            return of(caller).find(caller);
+        }
+
+        @Override
+        public void create(Caller caller, String acsUserId) {
+            of(caller).create(caller, acsUserId);
+        }
+
+        @Override
+        public boolean delete(Caller caller) {
+            return of(caller).delete(caller);
+        }
+
+        @Override
+        public boolean deleteIfMappedTo(Caller caller, String acsUserId) {
+            return of(caller).deleteIfMappedTo(caller, acsUserId);
+        }
     }
 }

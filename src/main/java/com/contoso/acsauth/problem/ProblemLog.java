@@ -9,7 +9,7 @@ import java.util.logging.Logger;
 
 /**
  * Writes the single log line of a failed request: the problem's {@code instance} id and {@code correlationId} (both
- * also in the body), the caller's {@code oid}, the downstream operation, its status and the request ids it answered
+ * also in the body), the caller's {@code oid} (or {@code sub}, with the issuer's name), the downstream operation, its status and the request ids it answered
  * with. Stack traces go here (for 5xx and downstream failures), never to the caller.
  * Tokens never appear: only claims that identify the user are logged. Every value that came with the request goes
  * through {@link #escape} first, so that a crafted path or header cannot start a line of its own in the log.
@@ -32,7 +32,7 @@ public final class ProblemLog {
         downstreamIds.forEach((name, value) -> ids.append(' ').append(name).append('=').append(token(value)));
         String line = "request failed: instance=" + instance + " correlationId=" + escape(correlationId)
                 + " status=" + status + " type=" + type.name()
-                + " method=" + escape(method) + " path=" + escape(path) + " oid=" + escape(oidOf(principal))
+                + " method=" + escape(method) + " path=" + escape(path) + " oid=" + escape(userOf(principal)) + issuerOf(principal)
                 + downstream.map(d -> " downstream=" + d.logName()).orElse("")
                 + downstreamStatus.map(s -> " downstreamStatus=" + s).orElse("")
                 + ids
@@ -82,7 +82,13 @@ public final class ProblemLog {
         return escape(value).replace(" ", "\\u0020").replace("\"", "\\u0022");
     }
 
-    private static String oidOf(Principal principal) {
-        return principal instanceof OidPrincipal caller ? caller.oid() : "-";
+    private static String userOf(Principal principal) {
+        return principal instanceof UserPrincipal caller ? caller.userId() : "-";
+    }
+
+    /** Named only for users of issuers other than the Entra workforce tenant, whose lines keep their old shape. */
+    private static String issuerOf(Principal principal) {
+        return principal instanceof UserPrincipal caller && !"entra".equals(caller.issuerName())
+                ? " issuer=" + token(caller.issuerName()) : "";
     }
 }

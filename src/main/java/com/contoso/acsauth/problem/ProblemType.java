@@ -15,6 +15,7 @@ public enum ProblemType {
     REAUTHENTICATION_REQUIRED(401, "reauthentication-required", "The user must sign in again"),
     INSUFFICIENT_SCOPE(403, "insufficient-scope", "The bearer token lacks the access_as_user scope"),
     CONSENT_REQUIRED(403, "consent-required", "Admin consent is needed"),
+    TEAMS_NOT_AVAILABLE(403, "teams-not-available", "The Teams token exchange is only for Entra ID workforce users"),
     MAPPING_NOT_FOUND(404, "mapping-not-found", "No identity mapping"),
     MAPPED_IDENTITY_GONE(404, "mapped-identity-gone", "The mapped ACS identity no longer exists"),
     NOT_FOUND(404, "not-found", "No such resource"),

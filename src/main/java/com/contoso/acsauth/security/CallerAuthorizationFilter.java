@@ -26,7 +26,7 @@ public class CallerAuthorizationFilter implements ContainerRequestFilter {
 
     private static final String BEARER = "bearer ";
 
-    @Inject EntraTokenVerifier verifier;
+    @Inject BearerTokenVerifier verifier;
 
     @Override
     public void filter(ContainerRequestContext request) {

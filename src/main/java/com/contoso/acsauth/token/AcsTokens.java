@@ -92,13 +92,19 @@ public class AcsTokens {
 
     /** Exchanges the Teams user's Entra token; ACS checks that it belongs to the caller ({@code oid}). */
     public AcsToken exchangeTeamsToken(Caller caller, String teamsUserAadToken) {
+        if (!caller.entraWorkforce()) {
+            // Teams users are Entra workforce users; ACS checks the Teams token against the caller's Entra oid
+            throw new ProblemException(ProblemType.TEAMS_NOT_AVAILABLE, "Only users who signed in with the Entra ID "
+                    + "workforce tenant can exchange a Teams token; this caller signed in with the issuer '"
+                    + caller.issuerName() + "'. GET /api/token issues this user's ACS token.");
+        }
         if (teamsUserAadToken == null || teamsUserAadToken.isBlank()) {
             throw new ProblemException(ProblemType.TEAMS_TOKEN_MISSING,
                     "Send the Teams user's Entra ID access token for https://auth.msft.communication.azure.com in the "
                             + "teams-user-aad-token header.");
         }
         quota.take(caller);
-        return acs.exchangeTeamsToken(teamsUserAadToken.trim(), settings.teamsAppId(), caller.oid());
+        return acs.exchangeTeamsToken(teamsUserAadToken.trim(), settings.teamsAppId(), caller.userId());
     }
 
     /** A token and the identity it was issued for. */

@@ -3,6 +3,7 @@ package com.contoso.acsauth.token;
 import com.contoso.acsauth.problem.ProblemException;
 import com.contoso.acsauth.problem.ProblemType;
 import com.contoso.acsauth.security.Caller;
+import com.contoso.acsauth.security.UserKey;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.Bandwidth;
@@ -15,8 +16,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Per-user quota on token requests: a Bucket4j token bucket per user (tenant and {@code oid}), so that one signed-in
- * user cannot spend the ACS resource's issue quota for everybody. The buckets live in this instance's memory:
+ * Per-user quota on token requests: a Bucket4j token bucket per user (issuer and {@code oid} or {@code sub}), so
+ * that one signed-in user cannot spend the ACS resource's issue quota for everybody. The buckets live in this instance's memory:
  * with several instances behind a load balancer a user gets the quota once per instance.
  */
 @ApplicationScoped
@@ -58,7 +59,7 @@ public class TokenQuota {
         if (!settings.enabled()) {
             return;
         }
-        Bucket bucket = buckets.get(new UserKey(caller.tenantId(), caller.oid()), key -> newBucket());
+        Bucket bucket = buckets.get(caller.key(), key -> newBucket());
         ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
         if (!probe.isConsumed()) {
             long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999L));
@@ -83,6 +84,4 @@ public class TokenQuota {
                 .build();
     }
 
-    private record UserKey(String tenantId, String oid) {
-    }
 }

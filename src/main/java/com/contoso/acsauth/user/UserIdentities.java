@@ -64,14 +64,14 @@ public class UserIdentities {
 
     /** Reads the cache first: the steady-state path costs no Graph call. */
     private Optional<String> findCachedOrStored(Caller caller) {
-        long generation = cache.generation(caller.oid());
-        Optional<String> cached = cache.get(caller.oid());
+        long generation = cache.generation(caller.key());
+        Optional<String> cached = cache.get(caller.key());
         if (cached.isPresent()) {
             return cached;
         }
         Optional<String> stored = store.find(caller);
         // a DELETE that ran while we read must not be undone by caching what we read before it
-        stored.ifPresent(id -> cache.putIfUnchanged(caller.oid(), id, generation));
+        stored.ifPresent(id -> cache.putIfUnchanged(caller.key(), id, generation));
         return stored;
     }
 
@@ -85,16 +85,16 @@ public class UserIdentities {
     public AfterGone removeDanglingMapping(Caller caller, String goneAcsUserId) {
         Lock lock = locks.acquire(caller, deadline);
         try {
-            cache.invalidate(caller.oid());
+            cache.invalidate(caller.key());
             if (store.deleteIfMappedTo(caller, goneAcsUserId)) {
-                cache.invalidate(caller.oid());
+                cache.invalidate(caller.key());
                 return new AfterGone(Optional.empty(), false);
             }
             Optional<String> newer = store.find(caller).filter(id -> !id.equals(goneAcsUserId));
-            newer.ifPresent(id -> cache.put(caller.oid(), id));
+            newer.ifPresent(id -> cache.put(caller.key(), id));
             return new AfterGone(newer, false);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "could not remove the mapping of oid=" + caller.oid() + " to the deleted identity "
+            LOG.log(Level.WARNING, "could not remove the mapping of oid=" + caller.userId() + " to the deleted identity "
                     + goneAcsUserId + "; DELETE /api/user will", e);
             return new AfterGone(Optional.empty(), true);
         } finally {
@@ -111,10 +111,10 @@ public class UserIdentities {
         try {
             Optional<String> existing = store.find(caller);
             if (existing.isPresent()) {
-                cache.put(caller.oid(), existing.get());
+                cache.put(caller.key(), existing.get());
                 return new CreateOrGet(existing.get(), false);
             }
-            cache.invalidate(caller.oid());
+            cache.invalidate(caller.key());
             String created = acs.createIdentity();
             return storeMapping(caller, created);
         } finally {
@@ -125,13 +125,13 @@ public class UserIdentities {
     private CreateOrGet storeMapping(Caller caller, String created) {
         try {
             store.create(caller, created);
-            cache.put(caller.oid(), created);
+            cache.put(caller.key(), created);
             return new CreateOrGet(created, true);
         } catch (MappingAlreadyExistsException raced) {
             return adoptWinner(caller, created, raced);
         } catch (RuntimeException writeFailed) {
             if (landedDespiteFailure(caller, created, writeFailed)) {
-                cache.put(caller.oid(), created);
+                cache.put(caller.key(), created);
                 return new CreateOrGet(created, true);
             }
             throw writeFailed;
@@ -153,7 +153,7 @@ public class UserIdentities {
         }
         if (winner.isPresent() && winner.get().equals(created)) {
             // our own write landed and a retry of it collided with itself
-            cache.put(caller.oid(), created);
+            cache.put(caller.key(), created);
             return new CreateOrGet(created, true);
         }
         deleteOrLogOrphan(created, "lost the race to store the mapping");
@@ -162,7 +162,7 @@ public class UserIdentities {
                     "The user's identity mapping exists but holds no usable acsUserIdentity, or was removed while "
                             + "this request ran. DELETE /api/user removes it; then POST /api/user again.", raced);
         }
-        cache.put(caller.oid(), winner.get());
+        cache.put(caller.key(), winner.get());
         return new CreateOrGet(winner.get(), false);
     }
 
@@ -207,8 +207,8 @@ public class UserIdentities {
      * in the background, under the user's lock, and delete the identity unless the user's mapping holds it.
      */
     private void recheckLater(Caller caller, String created, String why) {
-        cleanup.retryLater("recheck acsUserId=" + created + " oid=" + caller.oid(), "ORPHAN-CANDIDATE acsUserId="
-                + created + " oid=" + caller.oid() + ": " + why + ", nor later; the identity was kept", () -> {
+        cleanup.retryLater("recheck acsUserId=" + created + " oid=" + caller.userId(), "ORPHAN-CANDIDATE acsUserId="
+                + created + " oid=" + caller.userId() + ": " + why + ", nor later; the identity was kept", () -> {
             Lock lock = locks.acquire(caller, deadline);
             try {
                 Optional<String> stored;
@@ -235,7 +235,7 @@ public class UserIdentities {
     public void delete(Caller caller) {
         Lock lock = locks.acquire(caller, deadline);
         try {
-            cache.invalidate(caller.oid());
+            cache.invalidate(caller.key());
             Optional<String> mapped = store.find(caller);
             if (mapped.isEmpty()) {
                 // a malformed extension (no acsUserIdentity) is still removed, so the user can start over
@@ -247,7 +247,7 @@ public class UserIdentities {
             acs.deleteIdentity(mapped.get());
             store.delete(caller);
             // a GET that read the store while this ran must not cache what was just removed
-            cache.invalidate(caller.oid());
+            cache.invalidate(caller.key());
         } finally {
             lock.unlock();
         }

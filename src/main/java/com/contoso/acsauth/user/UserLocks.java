@@ -4,6 +4,7 @@ import com.contoso.acsauth.downstream.Deadline;
 import com.contoso.acsauth.problem.ProblemException;
 import com.contoso.acsauth.problem.ProblemType;
 import com.contoso.acsauth.security.Caller;
+import com.contoso.acsauth.security.UserKey;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.concurrent.TimeUnit;
@@ -11,8 +12,8 @@ import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One lock per user (tenant and {@code oid}), so that concurrent requests of one user on this instance create one
- * identity while other users never queue behind them. A lock is weakly held: once no request holds or waits for it,
+ * One lock per user (issuer and {@code oid} or {@code sub}), so that concurrent requests of one user on this
+ * instance create one identity while other users never queue behind them. A lock is weakly held: once no request holds or waits for it,
  * it is collected. A request waits for its user's lock no longer than its deadline.
  */
 final class UserLocks {
@@ -25,7 +26,7 @@ final class UserLocks {
     /** The caller's lock, held; unlock it in a {@code finally}. */
     Lock acquire(Caller caller, Deadline deadline) {
         // the local reference keeps the lock from being collected while this request holds or waits for it
-        ReentrantLock lock = locks.get(new UserKey(caller.tenantId(), caller.oid()), key -> new ReentrantLock());
+        ReentrantLock lock = locks.get(caller.key(), key -> new ReentrantLock());
         try {
             if (lock.tryLock(deadline.remaining().toNanos(), TimeUnit.NANOSECONDS)) {
                 return lock;
@@ -44,6 +45,4 @@ final class UserLocks {
         return locks.estimatedSize();
     }
 
-    private record UserKey(String tenantId, String oid) {
-    }
 }

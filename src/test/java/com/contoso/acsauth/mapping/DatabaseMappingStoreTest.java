@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 /** The database store on a real (in-process H2) database, with the real Flyway migrations. */
 class DatabaseMappingStoreTest {
 
-    static final Caller ALICE = new Caller("oid-alice", "tenant-1", null);
-    static final Caller ALICE_IN_OTHER_TENANT = new Caller("oid-alice", "tenant-2", null);
+    static final Caller ALICE = Caller.entraUser("oid-alice", "tenant-1", null);
+    static final Caller ALICE_IN_OTHER_TENANT = Caller.entraUser("oid-alice", "tenant-2", null);
 
     JdbcDataSource dataSource;
     DatabaseMappingStore cut;
@@ -40,7 +40,7 @@ class DatabaseMappingStoreTest {
 
         assertEquals(Optional.of("8:acs:one"), cut.find(ALICE));
         assertEquals(Optional.of("8:acs:two"), cut.find(ALICE_IN_OTHER_TENANT));
-        assertEquals(Optional.empty(), cut.find(new Caller("oid-bob", "tenant-1", null)));
+        assertEquals(Optional.empty(), cut.find(Caller.entraUser("oid-bob", "tenant-1", null)));
     }
 
     @Test

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 
 class AcsTokensTest {
 
-    static final Caller BOB = new Caller("oid-bob", "tenant", "token");
+    static final Caller BOB = Caller.entraUser("oid-bob", "tenant", "token");
 
     final Map<String, String> mappings = new HashMap<>();
     final AtomicInteger storeReads = new AtomicInteger();
@@ -43,19 +43,19 @@ class AcsTokensTest {
 
             public Optional<String> find(Caller caller) {
                 storeReads.incrementAndGet();
-                return Optional.ofNullable(mappings.get(caller.oid()));
+                return Optional.ofNullable(mappings.get(caller.userId()));
             }
 
             public void create(Caller caller, String acsUserId) {
-                mappings.put(caller.oid(), acsUserId);
+                mappings.put(caller.userId(), acsUserId);
             }
 
             public boolean delete(Caller caller) {
-                return mappings.remove(caller.oid()) != null;
+                return mappings.remove(caller.userId()) != null;
             }
 
             public boolean deleteIfMappedTo(Caller caller, String acsUserId) {
-                return mappings.remove(caller.oid(), acsUserId);
+                return mappings.remove(caller.userId(), acsUserId);
             }
         };
         acs = new FakeAcsIdentities();
@@ -69,7 +69,7 @@ class AcsTokensTest {
     @Test
     void issuesTokenForTheMappedIdentity() {
         acs.live.add("8:acs:bob");
-        mappings.put(BOB.oid(), "8:acs:bob");
+        mappings.put(BOB.userId(), "8:acs:bob");
 
         AcsTokens.TokenForUser issued = cut.issueFor(BOB);
 
@@ -88,7 +88,7 @@ class AcsTokensTest {
     @Test
     void steadyStateReadsTheMappingOnce() {
         acs.live.add("8:acs:bob");
-        mappings.put(BOB.oid(), "8:acs:bob");
+        mappings.put(BOB.userId(), "8:acs:bob");
 
         for (int i = 0; i < 5; i++) {
             cut.issueFor(BOB);
@@ -101,7 +101,7 @@ class AcsTokensTest {
     @Test
     void mappingToADeletedIdentityIsReportedAndRemovedSoPostCanStartOver() {
         acs.live.add("8:acs:bob");
-        mappings.put(BOB.oid(), "8:acs:bob");
+        mappings.put(BOB.userId(), "8:acs:bob");
         cut.issueFor(BOB);
         acs.live.clear();
 
@@ -116,18 +116,18 @@ class AcsTokensTest {
     @Test
     void aMappingChangedMeanwhileIsKeptAndItsIdentityGetsTheToken() {
         acs.live.add("8:acs:bob");
-        mappings.put(BOB.oid(), "8:acs:bob");
+        mappings.put(BOB.userId(), "8:acs:bob");
         cut.issueFor(BOB);
         acs.live.clear();
         // another instance deleted and re-created the user: this instance's cache still holds the old identity
         acs.live.add("8:acs:bob-new");
-        mappings.put(BOB.oid(), "8:acs:bob-new");
+        mappings.put(BOB.userId(), "8:acs:bob-new");
 
         AcsTokens.TokenForUser issued = cut.issueFor(BOB);
 
         assertEquals("8:acs:bob-new", issued.acsUserId());
         assertEquals("token-for-8:acs:bob-new", issued.token().token());
-        assertEquals("8:acs:bob-new", mappings.get(BOB.oid()));
+        assertEquals("8:acs:bob-new", mappings.get(BOB.userId()));
     }
 
     @Test
@@ -152,7 +152,7 @@ class AcsTokensTest {
     void beyondTheQuotaNeitherTheMappingStoreNorAcsIsCalled() {
         cut = new AcsTokens(identities, acs, settings, new TokenQuota(new TokenQuotaSettings(3)));
         acs.live.add("8:acs:bob");
-        mappings.put(BOB.oid(), "8:acs:bob");
+        mappings.put(BOB.userId(), "8:acs:bob");
         for (int i = 0; i < 3; i++) {
             cut.issueFor(BOB);
         }
@@ -179,7 +179,7 @@ class AcsTokensTest {
     void teamsExchangesShareTheUsersQuota() {
         cut = new AcsTokens(identities, acs, settings, new TokenQuota(new TokenQuotaSettings(2)));
         acs.live.add("8:acs:bob");
-        mappings.put(BOB.oid(), "8:acs:bob");
+        mappings.put(BOB.userId(), "8:acs:bob");
         cut.issueFor(BOB);
         cut.exchangeTeamsToken(BOB, "teams-aad-token");
 
@@ -203,12 +203,12 @@ class AcsTokensTest {
     @Test
     void revokesTheTokensOfTheMappedIdentityAndKeepsTheMapping() {
         acs.live.add("8:acs:bob");
-        mappings.put(BOB.oid(), "8:acs:bob");
+        mappings.put(BOB.userId(), "8:acs:bob");
 
         cut.revokeFor(BOB);
 
         assertEquals(1, acs.revoked.get());
-        assertEquals("8:acs:bob", mappings.get(BOB.oid()));
+        assertEquals("8:acs:bob", mappings.get(BOB.userId()));
         assertEquals("token-for-8:acs:bob", cut.issueFor(BOB).token().token(), "the identity stays usable");
     }
 
@@ -222,7 +222,7 @@ class AcsTokensTest {
 
     @Test
     void revokingForADeletedIdentityReportsItGoneAndRemovesTheStaleMapping() {
-        mappings.put(BOB.oid(), "8:acs:bob"); // ACS no longer knows it
+        mappings.put(BOB.userId(), "8:acs:bob"); // ACS no longer knows it
 
         ProblemException gone = assertThrows(ProblemException.class, () -> cut.revokeFor(BOB));
 
@@ -235,7 +235,7 @@ class AcsTokensTest {
     void revokingIsNotCountedAgainstTheTokenQuota() {
         cut = new AcsTokens(identities, acs, settings, new TokenQuota(new TokenQuotaSettings(1)));
         acs.live.add("8:acs:bob");
-        mappings.put(BOB.oid(), "8:acs:bob");
+        mappings.put(BOB.userId(), "8:acs:bob");
         for (int i = 0; i < 3; i++) {
             cut.revokeFor(BOB);
         }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class TokenQuotaTest {
 
-    static final Caller ALICE = new Caller("oid-alice", "tenant", "token");
+    static final Caller ALICE = Caller.entraUser("oid-alice", "tenant", "token");
 
     /** A clock the test moves by hand: no sleeping, nothing timed. */
     static final class ManualClock implements TimeMeter {
@@ -93,9 +93,9 @@ class TokenQuotaTest {
         cut.take(ALICE);
         refused(cut, ALICE);
 
-        cut.take(new Caller("oid-bob", "tenant", "token"));
-        cut.take(new Caller("oid-alice", "another-tenant", "token"));
-        refused(cut, new Caller("oid-alice", "tenant", "a-new-access-token")); // a refreshed token: the same user
+        cut.take(Caller.entraUser("oid-bob", "tenant", "token"));
+        cut.take(Caller.entraUser("oid-alice", "another-tenant", "token"));
+        refused(cut, Caller.entraUser("oid-alice", "tenant", "a-new-access-token")); // a refreshed token: the same user
     }
 
     @Test
@@ -113,7 +113,7 @@ class TokenQuotaTest {
     void idleBucketsAreDroppedOnceTheyWouldBeFullAgain() {
         TokenQuota cut = quota(10);
         for (int i = 0; i < 1000; i++) {
-            cut.take(new Caller("oid-" + i, "tenant", "token"));
+            cut.take(Caller.entraUser("oid-" + i, "tenant", "token"));
         }
         assertEquals(1000, cut.users());
 

@@ -46,31 +46,31 @@ class FakeMappingStore implements IdentityMappingStore {
         if (!findFailures.isEmpty()) {
             throw findFailures.pop();
         }
-        if (planted.contains(caller.oid())) {
+        if (planted.contains(caller.userId())) {
             throw new UntrustedMappingException(ProblemType.MAPPING_TAMPERED, "not written by this server");
         }
-        return Optional.ofNullable(mappings.get(caller.oid()));
+        return Optional.ofNullable(mappings.get(caller.userId()));
     }
 
     @Override
     public synchronized void create(Caller caller, String acsUserId) {
         creates.incrementAndGet();
         if (concurrentWinner != null) {
-            mappings.put(caller.oid(), concurrentWinner);
+            mappings.put(caller.userId(), concurrentWinner);
             concurrentWinner = null;
         }
         if (plantBeforeCreate) {
-            mappings.put(caller.oid(), "8:acs:planted");
-            planted.add(caller.oid());
+            mappings.put(caller.userId(), "8:acs:planted");
+            planted.add(caller.userId());
             plantBeforeCreate = false;
         }
         if (!createFailures.isEmpty()) {
             throw createFailures.pop();
         }
-        if (mappings.containsKey(caller.oid())) {
+        if (mappings.containsKey(caller.userId())) {
             throw new MappingAlreadyExistsException("exists", null);
         }
-        mappings.put(caller.oid(), acsUserId);
+        mappings.put(caller.userId(), acsUserId);
         if (failAfterWrite != null) {
             ProblemException failure = failAfterWrite;
             failAfterWrite = null;
@@ -85,8 +85,8 @@ class FakeMappingStore implements IdentityMappingStore {
         if (!deleteFailures.isEmpty()) {
             throw deleteFailures.pop();
         }
-        planted.remove(caller.oid());
-        return mappings.remove(caller.oid()) != null;
+        planted.remove(caller.userId());
+        return mappings.remove(caller.userId()) != null;
     }
 
     @Override
@@ -96,7 +96,7 @@ class FakeMappingStore implements IdentityMappingStore {
         if (!deleteFailures.isEmpty()) {
             throw deleteFailures.pop();
         }
-        return mappings.remove(caller.oid(), acsUserId);
+        return mappings.remove(caller.userId(), acsUserId);
     }
 
     void runBeforeNextDelete() {

@@ -123,7 +123,7 @@ class IdentityCleanupTest {
 
         awaitTrue(() -> cleanup.pending() == 0);
         assertEquals(1, acs.live.size());
-        assertEquals(acs.live.iterator().next(), rereadFailsOnce.mappings.get(UserIdentitiesTest.ALICE.oid()));
+        assertEquals(acs.live.iterator().next(), rereadFailsOnce.mappings.get(UserIdentitiesTest.ALICE.userId()));
     }
 
     @Test

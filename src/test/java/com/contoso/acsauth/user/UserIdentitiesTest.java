@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 
 class UserIdentitiesTest {
 
-    static final Caller ALICE = new Caller("oid-alice", "tenant", "token");
+    static final Caller ALICE = Caller.entraUser("oid-alice", "tenant", "token");
 
     FakeMappingStore store;
     FakeAcsIdentities acs;
@@ -56,7 +56,7 @@ class UserIdentitiesTest {
 
         assertTrue(result.created());
         assertEquals(Set.of(result.acsUserId()), acs.live);
-        assertEquals(result.acsUserId(), store.mappings.get(ALICE.oid()));
+        assertEquals(result.acsUserId(), store.mappings.get(ALICE.userId()));
     }
 
     @Test
@@ -80,7 +80,7 @@ class UserIdentitiesTest {
 
     @Test
     void servesRepeatedFindsFromTheCache() {
-        store.mappings.put(ALICE.oid(), "8:acs:x");
+        store.mappings.put(ALICE.userId(), "8:acs:x");
 
         cut.find(ALICE);
         cut.find(ALICE);
@@ -133,7 +133,7 @@ class UserIdentitiesTest {
 
         assertTrue(result.created());
         assertEquals(Set.of(result.acsUserId()), acs.live);
-        assertEquals(result.acsUserId(), store.mappings.get(ALICE.oid()));
+        assertEquals(result.acsUserId(), store.mappings.get(ALICE.userId()));
     }
 
     @Test
@@ -145,7 +145,7 @@ class UserIdentitiesTest {
 
         assertTrue(result.created());
         assertEquals(Set.of(result.acsUserId()), acs.live, "the stored mapping must not point at a deleted identity");
-        assertEquals(result.acsUserId(), store.mappings.get(ALICE.oid()));
+        assertEquals(result.acsUserId(), store.mappings.get(ALICE.userId()));
     }
 
     @Test
@@ -168,7 +168,7 @@ class UserIdentitiesTest {
         assertThrows(ProblemException.class, () -> cut.createOrGet(ALICE));
 
         assertEquals(1, acs.live.size(), "a possibly mapped identity is never deleted");
-        assertEquals(acs.live.iterator().next(), failingReread.mappings.get(ALICE.oid()));
+        assertEquals(acs.live.iterator().next(), failingReread.mappings.get(ALICE.userId()));
     }
 
     @Test
@@ -183,8 +183,8 @@ class UserIdentitiesTest {
 
     @Test
     void anUntrustedMappingIsNeverReturnedNorReplacedAndCreatesNothing() {
-        store.mappings.put(ALICE.oid(), "8:acs:someone-else");
-        store.planted.add(ALICE.oid());
+        store.mappings.put(ALICE.userId(), "8:acs:someone-else");
+        store.planted.add(ALICE.userId());
 
         ProblemException post = assertThrows(ProblemException.class, () -> cut.createOrGet(ALICE));
         ProblemException get = assertThrows(ProblemException.class, () -> cut.find(ALICE));
@@ -198,8 +198,8 @@ class UserIdentitiesTest {
     @Test
     void deleteNeverDeletesTheIdentityAnUntrustedMappingNames() {
         acs.live.add("8:acs:someone-else");
-        store.mappings.put(ALICE.oid(), "8:acs:someone-else");
-        store.planted.add(ALICE.oid());
+        store.mappings.put(ALICE.userId(), "8:acs:someone-else");
+        store.planted.add(ALICE.userId());
 
         ProblemException e = assertThrows(ProblemException.class, () -> cut.delete(ALICE));
 
@@ -224,8 +224,8 @@ class UserIdentitiesTest {
         FakeMappingStore plantingStore = new FakeMappingStore() {
             @Override
             public synchronized void create(Caller caller, String acsUserId) {
-                mappings.put(caller.oid(), "8:acs:planted");
-                planted.add(caller.oid());
+                mappings.put(caller.userId(), "8:acs:planted");
+                planted.add(caller.userId());
                 throw graphDown();
             }
         };
@@ -304,7 +304,7 @@ class UserIdentitiesTest {
                 return read;
             }
         };
-        slowRead.mappings.put(ALICE.oid(), "8:acs:old");
+        slowRead.mappings.put(ALICE.userId(), "8:acs:old");
         acs.live.add("8:acs:old");
         cut = new UserIdentities(slowRead, acs, new MappingCache(new MappingCacheSettings(Duration.ofMinutes(5), 100)));
         ExecutorService pool = Executors.newSingleThreadExecutor();
@@ -326,7 +326,7 @@ class UserIdentitiesTest {
 
     @Test
     void postReadsTheStoreNotTheCache() {
-        store.mappings.put(ALICE.oid(), "8:acs:old");
+        store.mappings.put(ALICE.userId(), "8:acs:old");
         acs.live.add("8:acs:old");
         cut.find(ALICE);
         // another instance deletes the user: this instance's cache still holds the old identity
@@ -337,18 +337,18 @@ class UserIdentitiesTest {
 
         assertTrue(post.created(), "never 200 with an identity the store no longer maps");
         assertTrue(acs.live.contains(post.acsUserId()));
-        assertEquals(post.acsUserId(), store.mappings.get(ALICE.oid()));
+        assertEquals(post.acsUserId(), store.mappings.get(ALICE.userId()));
     }
 
     @Test
     void danglingMappingCleanupKeepsAMappingReplacedMeanwhile() {
-        store.mappings.put(ALICE.oid(), "8:acs:gone");
+        store.mappings.put(ALICE.userId(), "8:acs:gone");
         // another instance deletes and re-creates the user between our read and our delete
-        store.beforeNextDelete = () -> store.mappings.put(ALICE.oid(), "8:acs:new");
+        store.beforeNextDelete = () -> store.mappings.put(ALICE.userId(), "8:acs:new");
 
         cut.removeDanglingMapping(ALICE, "8:acs:gone");
 
-        assertEquals("8:acs:new", store.mappings.get(ALICE.oid()));
+        assertEquals("8:acs:new", store.mappings.get(ALICE.userId()));
     }
 
     static void await(CountDownLatch latch) {
@@ -376,7 +376,7 @@ class UserIdentitiesTest {
         assertSame(down, assertThrows(ProblemException.class, () -> cut.delete(ALICE)));
 
         assertTrue(acs.live.contains(id));
-        assertEquals(id, store.mappings.get(ALICE.oid()));
+        assertEquals(id, store.mappings.get(ALICE.userId()));
     }
 
     @Test
@@ -386,7 +386,7 @@ class UserIdentitiesTest {
 
         assertThrows(ProblemException.class, () -> cut.delete(ALICE));
         assertFalse(acs.live.contains(id), "the identity went first");
-        assertEquals(id, store.mappings.get(ALICE.oid()), "the mapping survived the failure");
+        assertEquals(id, store.mappings.get(ALICE.userId()), "the mapping survived the failure");
 
         cut.delete(ALICE);
 
@@ -395,7 +395,7 @@ class UserIdentitiesTest {
 
     @Test
     void deleteRemovesAMappingWhoseIdentityIsAlreadyGone() {
-        store.mappings.put(ALICE.oid(), "8:acs:deleted-elsewhere");
+        store.mappings.put(ALICE.userId(), "8:acs:deleted-elsewhere");
 
         cut.delete(ALICE);
 

@@ -28,9 +28,9 @@ import org.junit.jupiter.api.Test;
 /** Requests of one user are serialised; other users never queue behind them, and nobody waits past the deadline. */
 class UserLocksTest {
 
-    static final Caller ALICE = new Caller(UUID.randomUUID().toString(), "tenant", "token");
+    static final Caller ALICE = Caller.entraUser(UUID.randomUUID().toString(), "tenant", "token");
     /** A user the former 64 striped locks put on Alice's stripe: she held him up. */
-    static final Caller BOB = new Caller(oidOnTheSameStripeAs(ALICE.oid()), "tenant", "token");
+    static final Caller BOB = Caller.entraUser(oidOnTheSameStripeAs(ALICE.userId()), "tenant", "token");
 
     final CountDownLatch aliceStuck = new CountDownLatch(1);
     final CountDownLatch releaseAlice = new CountDownLatch(1);
@@ -106,7 +106,7 @@ class UserLocksTest {
     void theLockOfAUserNobodyHoldsOrWaitsForIsCollected() throws InterruptedException {
         UserLocks locks = new UserLocks();
         for (int i = 0; i < 10_000; i++) {
-            locks.acquire(new Caller(UUID.randomUUID().toString(), "tenant", "token"), Deadline.none()).unlock();
+            locks.acquire(Caller.entraUser(UUID.randomUUID().toString(), "tenant", "token"), Deadline.none()).unlock();
         }
         Lock held = locks.acquire(ALICE, Deadline.none());
         for (int i = 0; i < 50 && locks.size() > 1; i++) {

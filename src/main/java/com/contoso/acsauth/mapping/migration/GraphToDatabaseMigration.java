@@ -131,7 +131,7 @@ public final class GraphToDatabaseMigration {
     }
 
     private void copy(GraphMappingSource.GraphMapping mapping, boolean unsigned, MigrationReport report, boolean tableExists) {
-        Caller user = new Caller(mapping.oid(), settings.tenantId(), null);
+        Caller user = Caller.entraUser(mapping.oid(), settings.tenantId(), null);
         if (settings.dryRun()) {
             Optional<String> existing = tableExists ? store.find(user) : Optional.empty();
             if (existing.isEmpty()) {

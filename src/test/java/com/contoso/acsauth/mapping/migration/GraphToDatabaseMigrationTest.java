@@ -159,7 +159,7 @@ class GraphToDatabaseMigrationTest {
     }
 
     Caller caller(String oid) {
-        return new Caller(oid, standIns.tenantId(), null);
+        return Caller.entraUser(oid, standIns.tenantId(), null);
     }
 
     // ---- outcomes ---------------------------------------------------------------------------------------------

@@ -14,11 +14,11 @@ import java.net.URI;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-class EntraTokenVerifierCloseTest {
+class BearerTokenVerifierCloseTest {
 
     @Test
     void undeployStopsTheKeyRefreshThread() throws Exception {
-        EntraTokenVerifier verifier = new EntraTokenVerifier(
+        BearerTokenVerifier verifier = BearerTokenVerifierTest.verifier(
                 new EntraSettings(URI.create("https://login.example/"), "tenant", "client", null),
                 new DownstreamSettings(Duration.ofSeconds(5), 0));
         verifier.build();
@@ -35,8 +35,8 @@ class EntraTokenVerifierCloseTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static RefreshAheadCachingJWKSetSource<SecurityContext> refreshAhead(EntraTokenVerifier verifier) {
-        JWKSetSource<SecurityContext> source = ((JWKSetBasedJWKSource<SecurityContext>) verifier.keySource()).getJWKSetSource();
+    private static RefreshAheadCachingJWKSetSource<SecurityContext> refreshAhead(BearerTokenVerifier verifier) {
+        JWKSetSource<SecurityContext> source = ((JWKSetBasedJWKSource<SecurityContext>) verifier.home().keySource()).getJWKSetSource();
         while (!(source instanceof RefreshAheadCachingJWKSetSource)) {
             source = ((JWKSetSourceWrapper<SecurityContext>) source).getSource();
         }
