@@ -135,8 +135,14 @@ class StandInsTest {
     void unreadableKeyMaterialIsMadeAgain(@org.junit.jupiter.api.io.TempDir Path workDir) throws Exception {
         StandIns.start(StandInOptions.randomPorts(WORK_DIR)).close();
         // only the TLS store is broken: the other stores are copied, so one keytool run remains
-        for (String store : List.of(StandIns.SIGNING_KEY_STORE, StandIns.ACS_SIGNING_KEY_STORE, StandIns.API_APP_CERTIFICATE_STORE,
-                StandIns.UNREGISTERED_CERTIFICATE_STORE, StandIns.CLUSTER_SIGNING_KEY_STORE)) {
+        List<String> stores = new java.util.ArrayList<>(List.of(StandIns.SIGNING_KEY_STORE, StandIns.ACS_SIGNING_KEY_STORE,
+                StandIns.API_APP_CERTIFICATE_STORE, StandIns.UNREGISTERED_CERTIFICATE_STORE, StandIns.CLUSTER_SIGNING_KEY_STORE));
+        for (com.contoso.acsauth.standin.entra.IssuerShape shape : com.contoso.acsauth.standin.entra.IssuerShape.values()) {
+            if (shape.keyStoreFile() != null) {
+                stores.add(shape.keyStoreFile());
+            }
+        }
+        for (String store : stores) {
             Files.copy(WORK_DIR.resolve(store), workDir.resolve(store));
         }
         Files.writeString(workDir.resolve(StandIns.TLS_KEY_STORE), "not a key store");

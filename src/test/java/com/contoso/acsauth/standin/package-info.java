@@ -11,6 +11,7 @@
  *     standIns.workloadIdentityEnvironment();              // AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_FEDERATED_TOKEN_FILE, ...
  *     standIns.certificateFiles().pkcs12();                // the API app's client certificate
  *     String token = standIns.entra().apiToken(standIns.entra().user("alice"));
+ *     String b2c = standIns.entra().b2cToken(standIns.entra().b2cUser());    // also partner, unlisted, External ID
  *     standIns.faults().inject(Operation.ACS_ISSUE_TOKEN, Fault.status(429).retryAfter(1).times(2));
  *     standIns.acs().unassignRole(EntraStandIn.SYSTEM_ASSIGNED_IDENTITY.objectId());
  *     standIns.calls().count(Operation.ACS_ISSUE_TOKEN);

@@ -33,13 +33,17 @@ import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.Date;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -58,6 +62,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * tokens too (AKS workload identity with a managed identity as the client).
  *
  * <p>It also mints the tokens the managed-identity endpoints hand out ({@link #managedIdentityTokenClaims}).
+ *
+ * <p>Besides the home tenant it plays the other {@link IssuerShape}s a deployment may trust, each with a signing key,
+ * a discovery document and a key set of its own: a partner tenant and an unlisted tenant (served under
+ * {@code <aadInstance><tid>/} like the home tenant), an External ID tenant (under {@code <aadInstance>ciam/<tid>/}, issuer
+ * {@code https://<tid>.ciamlogin.com/<tid>/v2.0}) and a B2C user flow (under
+ * {@code <aadInstance>b2c/contosob2c.onmicrosoft.com/b2c_1_signupsignin/}, issuer {@code https://contosob2c.b2clogin.com/<tid>/v2.0/}).
+ * Their documents count as {@link Operation#ENTRA_DISCOVERY} and {@link Operation#ENTRA_KEYS}. It mints their API access
+ * tokens ({@link #tokenClaims(IssuerShape, DemoUser)}, {@link #sign(JWTClaimsSet, IssuerShape)}) but runs no token
+ * endpoint for them.
  */
 public final class EntraStandIn extends StandInServer {
 
@@ -92,6 +105,28 @@ public final class EntraStandIn extends StandInServer {
             "/subscriptions/" + SUBSCRIPTION_ID + "/resourceGroups/acs-auth/providers/Microsoft.ManagedIdentity/userAssignedIdentities/acs-auth-identity",
             false);
 
+    /** A second workforce tenant (Fabrikam) whose users a multi-tenant deployment lets in; its own key. */
+    public static final String PARTNER_TENANT_ID = "f4b21c3d-5e6f-4a7b-8c9d-0e1f2a3b4c5d";
+    public static final String PARTNER_TENANT_DOMAIN = "fabrikam.test";
+    /** A third workforce tenant (Northwind) that no deployment allows; its own key. */
+    public static final String UNLISTED_TENANT_ID = "0a7b3c9d-1e2f-4a5b-9c6d-7e8f9a0b1c2d";
+    public static final String UNLISTED_TENANT_DOMAIN = "northwind.test";
+    /** The Entra External ID (external configuration) tenant of the API's customers. */
+    public static final String EXTERNAL_ID_TENANT_ID = "e1d2c3b4-a5f6-4e7d-8c9b-0a1b2c3d4e5f";
+    /** The API's app registration in the External ID tenant (aud of its tokens). */
+    public static final String EXTERNAL_ID_API_CLIENT_ID = "e5a1c0de-2b3c-4d5e-8f6a-7b8c9d0e1f2a";
+    /** The SPA's app registration in the External ID tenant (azp of its tokens). */
+    public static final String EXTERNAL_ID_SPA_CLIENT_ID = "e5a1c0de-5a0a-4b1c-9d2e-3f4a5b6c7d8e";
+    /** The Azure AD B2C tenant: name ({@code <name>.onmicrosoft.com}, {@code <name>.b2clogin.com}) and id. */
+    public static final String B2C_TENANT_NAME = "contosob2c";
+    public static final String B2C_TENANT_ID = "b2c0b2c0-1d2e-4f3a-8b4c-5d6e7f8a9b0c";
+    /** The B2C user flow the SPA signs users in with ({@code tfp} of its tokens). */
+    public static final String B2C_POLICY = "B2C_1_signupsignin";
+    /** The API's app registration in the B2C tenant (aud of its tokens). */
+    public static final String B2C_API_CLIENT_ID = "b2ca0000-7e1f-4a2b-9c3d-4e5f6a7b8c9d";
+    /** The SPA's app registration in the B2C tenant (azp of its tokens). */
+    public static final String B2C_SPA_CLIENT_ID = "b2c5a000-3c4d-4e5f-8a6b-7c8d9e0f1a2b";
+
     static final Duration TOKEN_LIFETIME = Duration.ofHours(1);
     /** Managed-identity tokens live a day (the endpoints cache them that long). */
     static final Duration MANAGED_IDENTITY_TOKEN_LIFETIME = Duration.ofHours(24);
@@ -100,9 +135,23 @@ public final class EntraStandIn extends StandInServer {
             new DemoUser("alice@" + TENANT_DOMAIN, "alice-password", "a11ce000-0000-4000-8000-000000000001", "Alice Adams"),
             new DemoUser("bob@" + TENANT_DOMAIN, "bob-password", "b0b00000-0000-4000-8000-000000000002", "Bob Baker"),
             new DemoUser("carol@" + TENANT_DOMAIN, "carol-password", "ca201000-0000-4000-8000-000000000003", "Carol Chen"));
+    private static final Map<IssuerShape, List<DemoUser>> USERS_BY_SHAPE = Map.of(
+            IssuerShape.HOME_TENANT, USERS,
+            IssuerShape.PARTNER_TENANT, List.of(
+                    new DemoUser("dana@" + PARTNER_TENANT_DOMAIN, "dana-password", "da4a0000-0000-4000-8000-00000000fab1", "Dana Dorsey")),
+            IssuerShape.UNLISTED_TENANT, List.of(
+                    new DemoUser("nina@" + UNLISTED_TENANT_DOMAIN, "nina-password", "41a00000-0000-4000-8000-00000000a0d1", "Nina Novak")),
+            IssuerShape.EXTERNAL_ID, List.of(
+                    new DemoUser("erin@customers.example", "erin-password", "e4140000-0000-4000-8000-000000000c01", "Erin Evans")),
+            IssuerShape.B2C, List.of(
+                    new DemoUser("frank@customers.example", "frank-password", "f4a40000-0000-4000-8000-000000000b01", "Frank Fischer")));
 
     private final RSAKey signingKey;
-    private final RSASSASigner signer;
+    private final Map<IssuerShape, RSASSASigner> signers;
+    /** Every shape's published key, private part included; the home tenant's is {@link #signingKey}. */
+    private final Map<IssuerShape, RSAKey> issuerKeys;
+    /** The discovery documents and key sets of all shapes, by lower-cased path: what the stand-in publishes. */
+    private final Map<String, Published> published;
     private final TokenEndpoint tokenEndpoint;
     private final AtomicBoolean consentWithheld = new AtomicBoolean();
     private final Set<String> mfaRequired = ConcurrentHashMap.newKeySet();
@@ -120,12 +169,18 @@ public final class EntraStandIn extends StandInServer {
     public EntraStandIn(int port, SSLContext tls, SSLContext clientTls, SelfSignedKeyStore signing, X509Certificate apiAppCertificate,
                         FederatedCredential workloadCredential, CallLog calls, Faults faults) {
         super("Entra", "standin.entra.port", port, tls, calls, faults);
-        this.signingKey = publishedKey(signing);
+        this.issuerKeys = issuerKeys(signing);
+        this.signingKey = issuerKeys.get(IssuerShape.HOME_TENANT);
+        Map<IssuerShape, RSASSASigner> byShape = new EnumMap<>(IssuerShape.class);
         try {
-            this.signer = new RSASSASigner(signingKey);
+            for (IssuerShape shape : IssuerShape.values()) {
+                byShape.put(shape, new RSASSASigner(issuerKeys.get(shape)));
+            }
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }
+        this.signers = Collections.unmodifiableMap(byShape);
+        this.published = publishedDocuments();
         this.apiAppCertificate = apiAppCertificate;
         this.workloadCredential = workloadCredential;
         registerDefaultClients();
@@ -143,6 +198,37 @@ public final class EntraStandIn extends StandInServer {
                 USER_ASSIGNED_IDENTITY.objectId(), null);
         userAssigned.federatedCredentials().add(workloadCredential);
         confidentialClients = Map.of(api.clientId(), api, userAssigned.clientId(), userAssigned);
+    }
+
+    // the other shapes' stores sit beside the home key's; keytool runs (first start only) in parallel
+    private static Map<IssuerShape, RSAKey> issuerKeys(SelfSignedKeyStore home) {
+        Map<IssuerShape, CompletableFuture<SelfSignedKeyStore>> stores = new EnumMap<>(IssuerShape.class);
+        for (IssuerShape shape : IssuerShape.values()) {
+            stores.put(shape, shape == IssuerShape.HOME_TENANT ? CompletableFuture.completedFuture(home)
+                    : CompletableFuture.supplyAsync(() -> SelfSignedKeyStore.loadOrCreate(
+                            home.file().resolveSibling(shape.keyStoreFile()), shape.keyAlias(), shape.keySubject(), null)));
+        }
+        Map<IssuerShape, RSAKey> keys = new EnumMap<>(IssuerShape.class);
+        try {
+            stores.forEach((shape, store) -> keys.put(shape, shape == IssuerShape.B2C ? b2cKey(store.join()) : publishedKey(store.join())));
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        return Collections.unmodifiableMap(keys);
+    }
+
+    // B2C publishes bare RSA keys (no certificate) with an nbf; its kids look like RFC 7638 thumbprints
+    private static RSAKey b2cKey(SelfSignedKeyStore signing) {
+        try {
+            return new RSAKey.Builder((RSAPublicKey) signing.certificate().getPublicKey())
+                    .privateKey(signing.privateKey())
+                    .keyUse(KeyUse.SIGNATURE)
+                    .notBeforeTime(signing.certificate().getNotBefore())
+                    .keyIDFromThumbprint()
+                    .build();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     // Entra publishes each key with its certificate; kid is the certificate's SHA-1 thumbprint, like x5t
@@ -225,10 +311,19 @@ public final class EntraStandIn extends StandInServer {
 
     /** Signs with the published key: RS256, its kid, typ JWT. */
     public String sign(JWTClaimsSet claims) {
+        return sign(claims, IssuerShape.HOME_TENANT);
+    }
+
+    /**
+     * Signs with {@code key}'s signing key, whatever the claims say: RS256, that key's kid, typ JWT (all shapes, B2C
+     * included, sign alike). Partner-tenant claims signed with {@link IssuerShape#HOME_TENANT} make the token "signed by
+     * another tenant's key".
+     */
+    public String sign(JWTClaimsSet claims, IssuerShape key) {
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT)
-                .keyID(signingKey.getKeyID()).build(), claims);
+                .keyID(issuerKeys.get(key).getKeyID()).build(), claims);
         try {
-            jwt.sign(signer);
+            jwt.sign(signers.get(key));
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }
@@ -418,6 +513,229 @@ public final class EntraStandIn extends StandInServer {
         return aadInstance() + TENANT_ID + "/oauth2/v2.0/token";
     }
 
+    // ---- the other issuer shapes: partner and unlisted workforce tenants, External ID, B2C -------------------------
+
+    /**
+     * The {@code iss} of the shape's tokens and the {@code issuer} of its discovery document: {@code <aadInstance><tid>/v2.0}
+     * for the workforce tenants, {@code https://<tid>.ciamlogin.com/<tid>/v2.0} for External ID (a host that does not
+     * resolve here: configure the server with {@link #discoveryUrl}), {@code https://contosob2c.b2clogin.com/<tid>/v2.0/}
+     * for B2C (trailing slash).
+     */
+    public String issuer(IssuerShape shape) {
+        return switch (shape) {
+            case HOME_TENANT -> issuer();
+            case PARTNER_TENANT, UNLISTED_TENANT -> aadInstance() + shape.tenantId() + "/v2.0";
+            case EXTERNAL_ID -> "https://" + EXTERNAL_ID_TENANT_ID + ".ciamlogin.com/" + EXTERNAL_ID_TENANT_ID + "/v2.0";
+            case B2C -> "https://" + B2C_TENANT_NAME + ".b2clogin.com/" + B2C_TENANT_ID + "/v2.0/";
+        };
+    }
+
+    /** The shape's OpenID discovery document on the stand-in (full https URL): {@code <endpoints>/v2.0/.well-known/openid-configuration}. */
+    public String discoveryUrl(IssuerShape shape) {
+        return endpointBase(shape) + "/v2.0/.well-known/openid-configuration";
+    }
+
+    /** The shape's key set on the stand-in, its discovery document's {@code jwks_uri}: {@code <endpoints>/discovery/v2.0/keys}. */
+    public String jwksUri(IssuerShape shape) {
+        return endpointBase(shape) + "/discovery/v2.0/keys";
+    }
+
+    /**
+     * Where a shape's endpoints sit on the stand-in: {@code <aadInstance><tid>} for the workforce tenants (as on
+     * login.microsoftonline.com), {@code <aadInstance>ciam/<tid>} for External ID (for {@code <name>.ciamlogin.com/<tid>}),
+     * {@code <aadInstance>b2c/contosob2c.onmicrosoft.com/b2c_1_signupsignin} for B2C (for {@code contosob2c.b2clogin.com/...}).
+     */
+    private String endpointBase(IssuerShape shape) {
+        return switch (shape) {
+            case HOME_TENANT, PARTNER_TENANT, UNLISTED_TENANT -> aadInstance() + shape.tenantId();
+            case EXTERNAL_ID -> aadInstance() + "ciam/" + EXTERNAL_ID_TENANT_ID;
+            case B2C -> aadInstance() + "b2c/" + B2C_TENANT_NAME + ".onmicrosoft.com/" + B2C_POLICY.toLowerCase(Locale.ROOT);
+        };
+    }
+
+    /** The shape's published signing key, private part included, with its kid. */
+    public RSAKey signingKey(IssuerShape shape) {
+        return issuerKeys.get(shape);
+    }
+
+    /** The shape's demo users: alice, bob, carol at home; dana (partner), nina (unlisted), erin (External ID), frank (B2C). */
+    public List<DemoUser> users(IssuerShape shape) {
+        return USERS_BY_SHAPE.get(shape);
+    }
+
+    /** A demo user of the shape by short or full username. */
+    public DemoUser user(IssuerShape shape, String shortName) {
+        return users(shape).stream()
+                .filter(u -> u.shortName().equalsIgnoreCase(shortName) || u.username().equalsIgnoreCase(shortName))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no " + shape + " demo user " + shortName + "; there are "
+                        + users(shape).stream().map(DemoUser::shortName).toList()));
+    }
+
+    /** The prefilled claims of an access token for the API of that shape, for crafting bad tokens. */
+    public JWTClaimsSet.Builder tokenClaims(IssuerShape shape, DemoUser u) {
+        return switch (shape) {
+            case HOME_TENANT -> apiTokenClaims(u);
+            case PARTNER_TENANT -> partnerTenantTokenClaims(u);
+            case UNLISTED_TENANT -> unlistedTenantTokenClaims(u);
+            case EXTERNAL_ID -> externalIdTokenClaims(u);
+            case B2C -> b2cTokenClaims(u);
+        };
+    }
+
+    /** An access token for the API of that shape, signed with the shape's key. */
+    public String token(IssuerShape shape, DemoUser u) {
+        return sign(tokenClaims(shape, u).build(), shape);
+    }
+
+    public String partnerIssuer() {
+        return issuer(IssuerShape.PARTNER_TENANT);
+    }
+
+    public String partnerDiscoveryUrl() {
+        return discoveryUrl(IssuerShape.PARTNER_TENANT);
+    }
+
+    /** dana@fabrikam.test */
+    public DemoUser partnerUser() {
+        return users(IssuerShape.PARTNER_TENANT).get(0);
+    }
+
+    /**
+     * A v2 access token of the partner tenant for the (multi-tenant) API, as its SPA gets it there: aud apiClientId,
+     * scp access_as_user, tid and iss of the partner tenant, azp the SPA; the documented v2 claims, 1 h.
+     */
+    public JWTClaimsSet.Builder partnerTenantTokenClaims(DemoUser u) {
+        return v2AccessTokenClaims(IssuerShape.PARTNER_TENANT, u, API_CLIENT_ID, SPA_CLIENT_ID);
+    }
+
+    public String partnerTenantToken(DemoUser u) {
+        return sign(partnerTenantTokenClaims(u).build(), IssuerShape.PARTNER_TENANT);
+    }
+
+    public String unlistedIssuer() {
+        return issuer(IssuerShape.UNLISTED_TENANT);
+    }
+
+    public String unlistedDiscoveryUrl() {
+        return discoveryUrl(IssuerShape.UNLISTED_TENANT);
+    }
+
+    /** nina@northwind.test */
+    public DemoUser unlistedUser() {
+        return users(IssuerShape.UNLISTED_TENANT).get(0);
+    }
+
+    /** Like {@link #partnerTenantTokenClaims} for the unlisted tenant: a sound token from a tenant nobody allows. */
+    public JWTClaimsSet.Builder unlistedTenantTokenClaims(DemoUser u) {
+        return v2AccessTokenClaims(IssuerShape.UNLISTED_TENANT, u, API_CLIENT_ID, SPA_CLIENT_ID);
+    }
+
+    public String unlistedTenantToken(DemoUser u) {
+        return sign(unlistedTenantTokenClaims(u).build(), IssuerShape.UNLISTED_TENANT);
+    }
+
+    /** {@code https://<tid>.ciamlogin.com/<tid>/v2.0} */
+    public String externalIdIssuer() {
+        return issuer(IssuerShape.EXTERNAL_ID);
+    }
+
+    /** {@code https://127.0.0.1:<port>/ciam/<tid>/v2.0/.well-known/openid-configuration}; its issuer is {@link #externalIdIssuer()}. */
+    public String externalIdDiscoveryUrl() {
+        return discoveryUrl(IssuerShape.EXTERNAL_ID);
+    }
+
+    /** erin@customers.example */
+    public DemoUser externalIdUser() {
+        return users(IssuerShape.EXTERNAL_ID).get(0);
+    }
+
+    /**
+     * A v2 access token of the External ID tenant for its API app: aud {@link #EXTERNAL_ID_API_CLIENT_ID}, scp
+     * access_as_user, tid, oid, sub (pairwise), azp {@link #EXTERNAL_ID_SPA_CLIENT_ID}, iss {@link #externalIdIssuer()},
+     * ver 2.0, aio, rh, uti, iat/nbf/exp (1 h).
+     */
+    public JWTClaimsSet.Builder externalIdTokenClaims(DemoUser u) {
+        return v2AccessTokenClaims(IssuerShape.EXTERNAL_ID, u, EXTERNAL_ID_API_CLIENT_ID, EXTERNAL_ID_SPA_CLIENT_ID);
+    }
+
+    public String externalIdToken(DemoUser u) {
+        return sign(externalIdTokenClaims(u).build(), IssuerShape.EXTERNAL_ID);
+    }
+
+    /** {@code https://contosob2c.b2clogin.com/<tid>/v2.0/} (trailing slash) */
+    public String b2cIssuer() {
+        return issuer(IssuerShape.B2C);
+    }
+
+    /**
+     * {@code https://127.0.0.1:<port>/b2c/contosob2c.onmicrosoft.com/b2c_1_signupsignin/v2.0/.well-known/openid-configuration};
+     * its issuer is {@link #b2cIssuer()}.
+     */
+    public String b2cDiscoveryUrl() {
+        return discoveryUrl(IssuerShape.B2C);
+    }
+
+    /** frank@customers.example */
+    public DemoUser b2cUser() {
+        return users(IssuerShape.B2C).get(0);
+    }
+
+    /**
+     * An access token of the B2C user flow {@link #B2C_POLICY} for its API app, as B2C issues it: aud
+     * {@link #B2C_API_CLIENT_ID}, iss {@link #b2cIssuer()}, sub = the user's object id, oid (the user flow's optional
+     * "User's Object ID" claim, on here), tfp, scp access_as_user, azp {@link #B2C_SPA_CLIENT_ID}, ver 1.0, iat/nbf/exp
+     * (1 h), auth_time; no tid.
+     */
+    public JWTClaimsSet.Builder b2cTokenClaims(DemoUser u) {
+        Instant now = Instant.now();
+        return new JWTClaimsSet.Builder()
+                .issuer(b2cIssuer())
+                .expirationTime(Date.from(now.plus(TOKEN_LIFETIME)))
+                .notBeforeTime(Date.from(now))
+                .audience(B2C_API_CLIENT_ID)
+                .claim("oid", u.oid())
+                .subject(u.oid())
+                .claim("tfp", B2C_POLICY)
+                .claim("scp", API_SCOPE)
+                .claim("azp", B2C_SPA_CLIENT_ID)
+                .claim("ver", "1.0")
+                .issueTime(Date.from(now))
+                .claim("auth_time", now.getEpochSecond());
+    }
+
+    public String b2cToken(DemoUser u) {
+        return sign(b2cTokenClaims(u).build(), IssuerShape.B2C);
+    }
+
+    /** The v2 access-token claims of the Microsoft identity platform (workforce and External ID) for a user. */
+    private JWTClaimsSet.Builder v2AccessTokenClaims(IssuerShape shape, DemoUser u, String audience, String azp) {
+        Instant now = Instant.now();
+        return new JWTClaimsSet.Builder()
+                .audience(audience)
+                .issuer(issuer(shape))
+                .issueTime(Date.from(now))
+                .notBeforeTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(TOKEN_LIFETIME)))
+                .claim("aio", opaqueValue())
+                .claim("azp", azp)
+                .claim("azpacr", "0")
+                .claim("name", u.displayName())
+                .claim("oid", u.oid())
+                .claim("preferred_username", u.username())
+                .claim("rh", "1." + opaqueValue() + ".")
+                .claim("scp", API_SCOPE)
+                .subject(pairwiseSubject(u.oid(), audience))
+                .claim("tid", shape.tenantId())
+                .claim("uti", uniqueTokenId())
+                .claim("ver", "2.0");
+    }
+
+    // aio and rh are Entra-internal and opaque to the API
+    private static String opaqueValue() {
+        return Base64URL.encode((UUID.randomUUID() + "|" + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
     // ---- what the token endpoint needs ------------------------------------------------------------------------
 
     boolean consentWithheld() {
@@ -520,8 +838,40 @@ public final class EntraStandIn extends StandInServer {
 
     // ---- HTTP -------------------------------------------------------------------------------------------------
 
+    /** A discovery document or key set the stand-in publishes, and whose. */
+    private record Published(IssuerShape shape, Operation operation) {
+    }
+
+    // by lower-cased path: Entra and B2C match paths case-insensitively (B2C's policy names are lower-cased in URLs)
+    private Map<String, Published> publishedDocuments() {
+        Map<String, Published> documents = new java.util.HashMap<>();
+        for (IssuerShape shape : IssuerShape.values()) {
+            documents.put(path(discoveryUrl(shape)), new Published(shape, Operation.ENTRA_DISCOVERY));
+            documents.put(path(jwksUri(shape)), new Published(shape, Operation.ENTRA_KEYS));
+        }
+        // the workforce tenants also by domain name, and the v1 key set path
+        Map<IssuerShape, String> domains = Map.of(IssuerShape.HOME_TENANT, TENANT_DOMAIN,
+                IssuerShape.PARTNER_TENANT, PARTNER_TENANT_DOMAIN, IssuerShape.UNLISTED_TENANT, UNLISTED_TENANT_DOMAIN);
+        domains.forEach((shape, domain) -> {
+            for (String tenant : List.of(shape.tenantId(), domain)) {
+                documents.put("/" + tenant + "/v2.0/.well-known/openid-configuration", new Published(shape, Operation.ENTRA_DISCOVERY));
+                documents.put("/" + tenant + "/discovery/v2.0/keys", new Published(shape, Operation.ENTRA_KEYS));
+                documents.put("/" + tenant + "/discovery/keys", new Published(shape, Operation.ENTRA_KEYS));
+            }
+        });
+        return Map.copyOf(documents);
+    }
+
+    private static String path(String url) {
+        return java.net.URI.create(url).getPath().toLowerCase(Locale.ROOT);
+    }
+
     @Override
     protected Operation classify(Request request) {
+        Published document = published.get(request.path().toLowerCase(Locale.ROOT));
+        if (document != null) {
+            return document.operation();
+        }
         String[] segments = request.path().split("/");
         // "", tenant, ...rest
         if (segments.length < 3) {
@@ -547,10 +897,12 @@ public final class EntraStandIn extends StandInServer {
             if (op == null) {
                 return unclassified(request);
             }
+            if (op == Operation.ENTRA_DISCOVERY || op == Operation.ENTRA_KEYS) {
+                IssuerShape shape = publisher(request);
+                return Response.json(200, op == Operation.ENTRA_DISCOVERY ? openIdConfiguration(shape) : keys(shape));
+            }
             requireOurTenant(request);
             return switch (op) {
-                case ENTRA_DISCOVERY -> Response.json(200, openIdConfiguration());
-                case ENTRA_KEYS -> Response.json(200, keys());
                 case ENTRA_TOKEN_OBO -> tokenEndpoint.onBehalfOf(request);
                 case ENTRA_TOKEN_PASSWORD -> tokenEndpoint.password(request);
                 case ENTRA_TOKEN_CLIENT_CREDENTIALS -> tokenEndpoint.clientCredentials(request);
@@ -605,19 +957,33 @@ public final class EntraStandIn extends StandInServer {
         }
     }
 
-    private JsonObject openIdConfiguration() {
-        String base = aadInstance() + TENANT_ID;
+    /** Whose discovery document or key set the request asks for; a tenant the stand-in does not have is Entra's 90002. */
+    private IssuerShape publisher(Request request) throws AadError {
+        Published document = published.get(request.path().toLowerCase(Locale.ROOT));
+        if (document == null) {
+            requireOurTenant(request);
+            return IssuerShape.HOME_TENANT;
+        }
+        return document.shape();
+    }
+
+    // the workforce tenants and External ID publish the same document (External ID's endpoints on <name>.ciamlogin.com)
+    private JsonObject openIdConfiguration(IssuerShape shape) {
+        if (shape == IssuerShape.B2C) {
+            return b2cOpenIdConfiguration();
+        }
+        String base = endpointBase(shape);
         return Json.createObjectBuilder()
                 .add("token_endpoint", base + "/oauth2/v2.0/token")
                 .add("token_endpoint_auth_methods_supported", Json.createArrayBuilder()
                         .add("client_secret_post").add("private_key_jwt").add("client_secret_basic"))
-                .add("jwks_uri", jwksUri())
+                .add("jwks_uri", jwksUri(shape))
                 .add("response_modes_supported", Json.createArrayBuilder().add("query").add("fragment").add("form_post"))
                 .add("subject_types_supported", Json.createArrayBuilder().add("pairwise"))
                 .add("id_token_signing_alg_values_supported", Json.createArrayBuilder().add("RS256"))
                 .add("response_types_supported", Json.createArrayBuilder().add("code").add("id_token").add("code id_token").add("id_token token"))
                 .add("scopes_supported", Json.createArrayBuilder().add("openid").add("profile").add("email").add("offline_access"))
-                .add("issuer", issuer())
+                .add("issuer", issuer(shape))
                 .add("request_uri_parameter_supported", false)
                 .add("userinfo_endpoint", "https://graph.microsoft.com/oidc/userinfo")
                 .add("authorization_endpoint", base + "/oauth2/v2.0/authorize")
@@ -636,10 +1002,33 @@ public final class EntraStandIn extends StandInServer {
                 .build();
     }
 
-    private JsonObject keys() {
-        Map<String, Object> jwk = signingKey.toPublicJWK().toJSONObject();
+    // a B2C user flow's document: its own endpoints, claims and response types
+    private JsonObject b2cOpenIdConfiguration() {
+        String base = endpointBase(IssuerShape.B2C);
         return Json.createObjectBuilder()
-                .add("keys", Json.createArrayBuilder().add(Json.createObjectBuilder(jwk).add("issuer", issuer())))
+                .add("issuer", b2cIssuer())
+                .add("authorization_endpoint", base + "/oauth2/v2.0/authorize")
+                .add("token_endpoint", base + "/oauth2/v2.0/token")
+                .add("end_session_endpoint", base + "/oauth2/v2.0/logout")
+                .add("jwks_uri", jwksUri(IssuerShape.B2C))
+                .add("response_modes_supported", Json.createArrayBuilder().add("query").add("fragment").add("form_post"))
+                .add("response_types_supported", Json.createArrayBuilder().add("code").add("code id_token").add("code token")
+                        .add("code id_token token").add("id_token").add("id_token token").add("token").add("token id_token"))
+                .add("scopes_supported", Json.createArrayBuilder().add("openid"))
+                .add("subject_types_supported", Json.createArrayBuilder().add("pairwise"))
+                .add("id_token_signing_alg_values_supported", Json.createArrayBuilder().add("RS256"))
+                .add("token_endpoint_auth_methods_supported", Json.createArrayBuilder().add("client_secret_post").add("client_secret_basic"))
+                .add("claims_supported", Json.createArrayBuilder().add("oid").add("sub").add("tfp").add("iss").add("iat").add("exp")
+                        .add("aud").add("acr").add("nonce").add("auth_time"))
+                .build();
+    }
+
+    // Entra-style key sets name the issuer beside each key; B2C's are bare RSA keys with nbf
+    private JsonObject keys(IssuerShape shape) {
+        Map<String, Object> jwk = issuerKeys.get(shape).toPublicJWK().toJSONObject();
+        var key = Json.createObjectBuilder(jwk);
+        return Json.createObjectBuilder()
+                .add("keys", Json.createArrayBuilder().add(shape == IssuerShape.B2C ? key : key.add("issuer", issuer(shape))))
                 .build();
     }
 
