@@ -5,6 +5,8 @@ import com.contoso.acsauth.it.runtime.PostgresServer;
 import com.contoso.acsauth.it.runtime.ServerRuntime;
 import com.contoso.acsauth.standin.StandInOptions;
 import com.contoso.acsauth.standin.StandIns;
+import com.contoso.acsauth.standin.entra.EntraStandIn;
+import com.contoso.acsauth.standin.entra.IssuerShape;
 
 import java.net.URI;
 import java.nio.file.Files;
@@ -165,6 +167,7 @@ public final class DeployedServer {
             env.remove("AAD_CLIENT_SECRET");
             env.remove("MAPPING_SIGNING_KEYS");
         }
+        env.putAll(trustedIssuers(standIns, mapping));
         if (mapping == MappingMode.DATABASE) {
             // the embedded database lives inside the server process; with no cache the API shows exactly what it holds
             env.put("MAPPING_CACHE_TTL_SECONDS", "0");
@@ -178,6 +181,42 @@ public final class DeployedServer {
             env.put("MAPPING_DATASOURCE", runtime.addDataSource(dataSource));
         }
         return env;
+    }
+
+    /**
+     * Besides the workforce tenant, the server trusts the stand-in's External ID and B2C issuers (their users' mappings
+     * are in the database in every mode) and, where the workforce tenant's store is the database, the partner tenant
+     * as a multi-tenant app would (the Graph store cannot serve other tenants).
+     */
+    private static Map<String, String> trustedIssuers(StandIns standIns, MappingMode mapping) {
+        EntraStandIn entra = standIns.entra();
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("TRUSTED_ISSUERS", "external-id,b2c");
+        env.put("ISSUER_EXTERNAL_ID_TYPE", "external-id");
+        env.put("ISSUER_EXTERNAL_ID_TENANT_ID", EntraStandIn.EXTERNAL_ID_TENANT_ID);
+        env.put("ISSUER_EXTERNAL_ID_DISCOVERY_URL", entra.externalIdDiscoveryUrl());
+        env.put("ISSUER_EXTERNAL_ID_AUDIENCE", EntraStandIn.EXTERNAL_ID_API_CLIENT_ID);
+        env.put("ISSUER_B2C_TYPE", "b2c");
+        env.put("ISSUER_B2C_ISSUER", entra.b2cIssuer());
+        env.put("ISSUER_B2C_DISCOVERY_URL", entra.b2cDiscoveryUrl());
+        env.put("ISSUER_B2C_AUDIENCE", EntraStandIn.B2C_API_CLIENT_ID);
+        if (!mapping.graph()) {
+            env.put("AAD_ALLOWED_TENANTS", EntraStandIn.PARTNER_TENANT_ID);
+        }
+        return env;
+    }
+
+    /** The issuers of {@link #trustedIssuers} whose tokens the tests can mint, the workforce tenant first. */
+    List<TestIssuer> testIssuers() {
+        EntraStandIn entra = standIns.entra();
+        List<TestIssuer> issuers = new java.util.ArrayList<>(List.of(
+                new TestIssuer.StandInIssuer("entra", entra, IssuerShape.HOME_TENANT),
+                new TestIssuer.StandInIssuer("external-id", entra, IssuerShape.EXTERNAL_ID),
+                new TestIssuer.StandInIssuer("b2c", entra, IssuerShape.B2C)));
+        if (!mapping.graph()) {
+            issuers.add(new TestIssuer.StandInIssuer("entra (partner tenant)", entra, IssuerShape.PARTNER_TENANT));
+        }
+        return issuers;
     }
 
     private static List<String> jvmOptions(StandIns standIns) {

@@ -85,6 +85,20 @@ final class StoredMappings {
         }
     }
 
+    /** The key (tenant_id, object_id) of the PostgreSQL row that maps to {@code acsUserId}, or empty. */
+    Optional<List<String>> keyOfRow(String acsUserId) {
+        try (Connection connection = server.postgres().connect();
+             PreparedStatement select = connection.prepareStatement(
+                     "SELECT tenant_id, object_id FROM acs_identity_mapping WHERE acs_user_id = ?")) {
+            select.setString(1, acsUserId);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? Optional.of(List.of(rows.getString(1), rows.getString(2))) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the mapping table", e);
+        }
+    }
+
     private void insert(Api.User user, String acsUserId) {
         try (Connection connection = server.postgres().connect();
              PreparedStatement insert = connection.prepareStatement(
