@@ -47,10 +47,16 @@ import javax.net.ssl.TrustManagerFactory;
  *
  * <p>Start-up measured on the 2-core build machine (Keycloak 26.7.3, JDK 25, dev-file database, realm import):
  * {@code start-dev} 51 s, because it re-runs Quarkus' augmentation (26 s) at every start, and it always opens HTTP on
- * 8080 as well; {@code kc.sh build} once (23 s, persisted in the distribution's {@code lib/quarkus}) and then
- * {@code start --optimized} 24 to 29 s, of which the fresh database's schema takes about 10 s. So this runs the latter,
- * with the local cache ({@code --cache=local}: no JGroups cluster between two test JVMs) and health and metrics off
- * (no management port).
+ * 8080 as well; {@code kc.sh build} once per unpacked distribution (20 to 23 s, persisted in its {@code lib/quarkus})
+ * and then {@code start --optimized} 14 to 15 s on an idle machine, 24 to 29 s beside other builds (the fresh
+ * database's schema is about a third of it). So this runs the latter, with the local cache ({@code --cache=local}: no
+ * JGroups cluster between two test JVMs) and health and metrics off (no management port).
+ *
+ * <p>Use: {@link #shared()} in integration tests (one server per JVM, the stand-ins' certificate), or
+ * {@code try (KeycloakServer keycloak = KeycloakServer.start(dir, keyStore, password))}; then
+ * {@code keycloak.accessToken("alice", "alice-password", "openid access_as_user")} and
+ * {@link #serverEnvironment()} for the server under test. The key store's certificate must name 127.0.0.1
+ * (keytool's {@code -ext SAN=ip:127.0.0.1}): the readiness probe and the token calls verify it.
  *
  * <p>Keycloak keeps its data in {@code <home>/data}; each server gets its own home, {@code workDir}, whose {@code lib}
  * links to the distribution's (where the build options are persisted), so two servers never share a database.
