@@ -1,11 +1,13 @@
 package com.contoso.acsauth.localstack;
 
+import com.contoso.acsauth.it.runtime.KeycloakServer;
 import com.contoso.acsauth.it.runtime.Ports;
 import com.contoso.acsauth.it.runtime.JdbcDataSource;
 import com.contoso.acsauth.it.runtime.ServerRuntime;
 import com.contoso.acsauth.it.runtime.ServerStartException;
 import com.contoso.acsauth.standin.DemoUser;
 import com.contoso.acsauth.standin.PortInUseException;
+import com.contoso.acsauth.standin.SelfSignedKeyStore;
 import com.contoso.acsauth.standin.StandInOptions;
 import com.contoso.acsauth.standin.StandIns;
 import com.contoso.acsauth.standin.entra.EntraStandIn;
@@ -26,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The local stack: the stand-ins of Entra ID, Graph and ACS on fixed ports and a server (Payara Micro 6 unless
@@ -34,6 +37,10 @@ import java.util.concurrent.CountDownLatch;
  * WAR. Ports: {@code -Dapi.port} (8080), {@code -Dstandin.entra.port} (9441), {@code -Dstandin.graph.port} (9442),
  * {@code -Dstandin.acs.port} (9443); {@code -Ddemo.user} picks alice (default), bob or carol.
  *
+ * <p>{@code -Dlocal.keycloak=true} also runs a real Keycloak (it.runtime.KeycloakServer, realm acs, users alice and bob)
+ * on {@code -Dkeycloak.port} (9444) with the stand-ins' certificate, trusted by the server as the issuer
+ * {@code keycloak} (TRUSTED_ISSUERS); its users' mappings are kept in the database store.
+ *
  * <p>When the API answers, it mints the demo user's tokens with the password grant at the Entra stand-in (the real
  * protocol, over HTTPS), prints how to call every endpoint, and writes {@code target/local-stack.env}.
  */
@@ -41,6 +48,8 @@ public final class LocalStack {
 
     private static final String TEAMS_SCOPES = "https://auth.msft.communication.azure.com/Teams.ManageCalls"
             + " https://auth.msft.communication.azure.com/Teams.ManageChats";
+
+    private static final String KEYCLOAK_SCOPES = "openid " + KeycloakServer.API_SCOPE;
 
     private LocalStack() {
     }
@@ -54,6 +63,8 @@ public final class LocalStack {
         int entraPort = Integer.getInteger("standin.entra.port", 9441);
         int graphPort = Integer.getInteger("standin.graph.port", 9442);
         int acsPort = Integer.getInteger("standin.acs.port", 9443);
+        boolean withKeycloak = Boolean.getBoolean("local.keycloak");
+        int keycloakPort = Integer.getInteger("keycloak.port", 9444);
 
         if (!Files.isRegularFile(war)) {
             fail("The WAR " + war + " is missing: start the stack with ./mvnw -Plocal-stack, which builds it.");
@@ -63,6 +74,13 @@ public final class LocalStack {
         requireFree(entraPort, "the Entra ID stand-in", "standin.entra.port");
         requireFree(graphPort, "the Graph stand-in", "standin.graph.port");
         requireFree(acsPort, "the ACS stand-in", "standin.acs.port");
+        if (withKeycloak) {
+            requireFree(keycloakPort, "Keycloak", "keycloak.port");
+            if (!KeycloakServer.available()) {
+                fail("-Dlocal.keycloak=true: Keycloak is not unpacked under target/keycloak, or no JDK 21+ is found for it"
+                        + " (-Dkeycloak.javaHome=<jdk>); ./mvnw -Plocal-stack unpacks it");
+            }
+        }
         Files.deleteIfExists(envFile);
 
         long started = System.nanoTime();
@@ -75,9 +93,13 @@ public final class LocalStack {
         }
         ServerRuntime server = ServerRuntime.named(runtime, buildDir, workDir.resolve(runtime), apiPort);
         CountDownLatch stopped = new CountDownLatch(1);
+        AtomicReference<KeycloakServer> keycloakServer = new AtomicReference<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("\nStopping the local stack ...");
             server.close();
+            if (keycloakServer.get() != null) {
+                keycloakServer.get().close();
+            }
             standIns.close();
             try {
                 Files.deleteIfExists(envFile);
@@ -101,6 +123,22 @@ public final class LocalStack {
         System.out.println("Stand-ins listening: Entra ID " + standIns.aadInstance() + ", Graph " + standIns.graphBaseUrl()
                 + ", ACS https://127.0.0.1:" + acsPort + "/");
         System.out.println("Credentials: " + credentials);
+        KeycloakServer keycloak = null;
+        if (withKeycloak) {
+            Path keycloakDir = workDir.resolve("keycloak");
+            System.out.println("Starting Keycloak on port " + keycloakPort + " (log: " + shown(keycloakDir.resolve("keycloak.log")) + ") ...");
+            try {
+                // the stand-ins' certificate: the server and curl --cacert already trust it
+                keycloak = KeycloakServer.start(keycloakDir, KeycloakServer.standInsKeyStore(workDir.resolve("standins")),
+                        SelfSignedKeyStore.PASSWORD, keycloakPort);
+            } catch (ServerStartException e) {
+                fail(e.getMessage());
+                return;
+            }
+            keycloakServer.set(keycloak);
+            env.putAll(keycloak.serverEnvironment());
+            env.put("ISSUER_KEYCLOAK_STORE", "database");
+        }
         System.out.println("Starting " + runtime + " with " + war.getFileName() + " on port " + apiPort
                 + " (log: " + shown(workDir.resolve(runtime + "/server.log")) + ") ...");
         try {
@@ -132,6 +170,12 @@ public final class LocalStack {
         values.put("AAD_CLIENT_ID", standIns.apiClientId());
         values.put("AAD_TOKEN_ENDPOINT", standIns.entra().tokenEndpoint());
         values.put("CA_CERT", caCert.toString());
+        String keycloakUser = "bob".equals(user.username()) ? "bob" : "alice";
+        if (keycloak != null) {
+            values.put("KEYCLOAK_ISSUER", keycloak.issuer());
+            values.put("KEYCLOAK_TOKEN_ENDPOINT", keycloak.tokenEndpoint());
+            values.put("KEYCLOAK_USER_TOKEN", keycloak.accessToken(keycloakUser, keycloakUser + "-password", KEYCLOAK_SCOPES));
+        }
         writeEnvFile(envFile, values);
 
         String api = server.baseUrl().toString();
@@ -169,6 +213,22 @@ public final class LocalStack {
                 userToken,
                 cacert, standIns.entra().tokenEndpoint(), standIns.apiClientId(), user.username(), user.password(),
                 apiScope, TEAMS_SCOPES);
+        if (keycloak != null) {
+            System.out.printf("""
+                     Keycloak (issuer %s, the server's issuer "keycloak"; users alice/alice-password, bob/bob-password;
+                     their mappings in the database store). %s's token is KEYCLOAK_USER_TOKEN in the settings file; mint one:
+                       KEYCLOAK_USER_TOKEN=$(curl -s --cacert %s %s \\
+                         -d grant_type=password -d client_id=%s -d username=%s -d password=%s-password \\
+                         --data-urlencode 'scope=%s' | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')
+                     ... and call the API with it:
+                       curl -i -X POST   -H "Authorization: Bearer $KEYCLOAK_USER_TOKEN" $API_BASE_URL/api/user
+                       curl -i           -H "Authorization: Bearer $KEYCLOAK_USER_TOKEN" $API_BASE_URL/api/token
+                       curl -i -X DELETE -H "Authorization: Bearer $KEYCLOAK_USER_TOKEN" $API_BASE_URL/api/user
+                     Admin console: none (no admin user); the realm is src/test/resources/keycloak/acs-realm.json
+                    ==============================================================================================
+                    """, keycloak.issuer(), keycloakUser, cacert, keycloak.tokenEndpoint(), KeycloakServer.SPA_CLIENT_ID,
+                    keycloakUser, keycloakUser, KEYCLOAK_SCOPES);
+        }
         stopped.await();
     }
 

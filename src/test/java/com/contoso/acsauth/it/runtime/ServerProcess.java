@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -77,6 +78,11 @@ final class ServerProcess {
      * failure marker appears or {@link #STARTUP_TIMEOUT} passes.
      */
     void awaitReady(URI probe, Readiness readiness) {
+        awaitReady(() -> httpStatus(probe) > 0, readiness);
+    }
+
+    /** As {@link #awaitReady(URI, Readiness)}, with a probe of the caller's (e.g. HTTPS with its own trust). */
+    void awaitReady(BooleanSupplier answers, Readiness readiness) {
         long deadline = startedAt + STARTUP_TIMEOUT.toNanos();
         boolean[] seen = new boolean[readiness.required().size()];
         long offset = 0;
@@ -101,11 +107,8 @@ final class ServerProcess {
             if (!process.isAlive()) {
                 throw failed("the server process exited with code " + process.exitValue() + " before it was ready");
             }
-            if (allTrue(seen)) {
-                int status = httpStatus(probe);
-                if (status > 0) {
-                    return;
-                }
+            if (allTrue(seen) && answers.getAsBoolean()) {
+                return;
             }
             if (System.nanoTime() > deadline) {
                 throw failed("not ready after " + STARTUP_TIMEOUT.toSeconds() + " s (-Dit.startupTimeoutSeconds to wait longer)");
