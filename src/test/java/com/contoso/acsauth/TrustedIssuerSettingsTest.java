@@ -140,6 +140,7 @@ class TrustedIssuerSettingsTest {
                 "ISSUER_KC_SCOPE_CLAIM (issuer.kc.scope-claim) must be scp or scope, was 'roles'",
                 "ISSUER_KC_STORE (issuer.kc.store) cannot be graph",
                 "ISSUER_B2C_ISSUER (issuer.b2c.issuer) is required",
+                "ISSUER_B2C_DISCOVERY_URL (issuer.b2c.discovery-url) is required",
                 "ISSUER_NOTHING_TYPE (issuer.nothing.type) must be external-id, b2c or oidc, was 'saml'")) {
             assertTrue(problems.contains(expected), expected + "\nmissing from:\n" + problems);
         }

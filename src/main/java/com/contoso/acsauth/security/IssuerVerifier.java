@@ -40,6 +40,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Checks the tokens of one {@link TrustedIssuer}: RS256 with the issuer's published keys, the exact {@code iss},
@@ -55,6 +56,9 @@ final class IssuerVerifier implements Closeable {
     private static final DownstreamCall ENTRA_KEYS = new DownstreamCall(DownstreamCall.Service.ENTRA_ID, "signingKeys");
     private static final DownstreamCall ISSUER_KEYS = new DownstreamCall(DownstreamCall.Service.TOKEN_ISSUER, "signingKeys");
     private static final int MAX_DOCUMENT_BYTES = 256 * 1024;
+    private static final JOSEObjectType AT_JWT = new JOSEObjectType("at+jwt");
+    /** The mapping table's user column (V2__issuer_keys.sql); a longer id could never be stored. */
+    static final int MAX_USER_ID_LENGTH = 255;
     private static final Duration KEYS_OUTAGE_TOLERANCE = Duration.ofHours(6);
     /** How long a failed discovery is answered from memory, so an unreachable provider is not asked on every request. */
     private static final Duration DISCOVERY_RETRY = Duration.ofSeconds(5);
@@ -70,11 +74,17 @@ final class IssuerVerifier implements Closeable {
     private long discoveryRetryAtNanos;
 
     IssuerVerifier(TrustedIssuer issuer, Duration timeout) {
+        this(issuer, timeout, null);
+    }
+
+    /** @param tls the TLS sockets for the key and discovery requests; null for the JVM's default trust */
+    IssuerVerifier(TrustedIssuer issuer, Duration timeout, SSLSocketFactory tls) {
         this.issuer = issuer;
         int millis = (int) timeout.toMillis();
-        this.retriever = new DefaultResourceRetriever(millis, millis, MAX_DOCUMENT_BYTES);
+        this.retriever = new DefaultResourceRetriever(millis, millis, MAX_DOCUMENT_BYTES, true, tls);
         issuer.keysUrl().ifPresent(url -> keys = keySource(url));
-        processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, null));
+        // JWT, none, or RFC 9068's at+jwt (Keycloak, Auth0 and others may type access tokens so)
+        processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, AT_JWT, null));
         // any answer of the key source (even "no key with that kid") means the key set was loaded
         JWKSource<SecurityContext> recordingLoads = (selector, context) -> {
             List<JWK> found = keys().get(selector, context);
@@ -164,17 +174,31 @@ final class IssuerVerifier implements Closeable {
         if (user == null) {
             throw invalidToken("The bearer token has no " + issuer.userClaim() + " claim; only tokens issued to users are accepted.");
         }
+        if (user.length() > MAX_USER_ID_LENGTH) {
+            throw invalidToken("The bearer token's " + issuer.userClaim() + " is longer than " + MAX_USER_ID_LENGTH + " characters.");
+        }
         Optional<String> tenant = issuer.tenantId();
         if (tenant.isPresent() && !tenant.get().equalsIgnoreCase(text(claims, "tid"))) {
             throw invalidToken("The bearer token's tid does not match its issuer.");
         }
-        String scopes = text(claims, issuer.scopeClaim());
-        if (scopes == null || Arrays.stream(scopes.split(" ")).noneMatch(issuer.scope()::equals)) {
+        if (!scopes(claims).contains(issuer.scope())) {
             throw new ProblemException(ProblemType.INSUFFICIENT_SCOPE,
                     "The bearer token must carry the scope " + issuer.scope() + " of this API.")
                     .challenge(BearerChallenge.insufficientScope(issuer.scope()));
         }
         return new Caller(user, issuer.issuerId(), token, issuer.name(), issuer.entraWorkforce());
+    }
+
+    /** The scope claim as a space-separated string (Entra, Keycloak, RFC 8693) or as an array (Okta's {@code scp}). */
+    private List<String> scopes(JWTClaimsSet claims) {
+        Object value = claims.getClaim(issuer.scopeClaim());
+        if (value instanceof String text) {
+            return Arrays.asList(text.split(" "));
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(String::valueOf).toList();
+        }
+        return List.of();
     }
 
     private static String text(JWTClaimsSet claims, String name) {
@@ -261,12 +285,13 @@ final class IssuerVerifier implements Closeable {
         if (message.contains("audience") || message.contains("aud")) {
             return "The bearer token was not issued for this API.";
         }
-        if (message.contains("iss")) {
-            return "The bearer token was not issued by a trusted issuer.";
-        }
+        // before "iss", which "missing" contains
         if (message.contains("missing required claims")) {
             return "The bearer token lacks a required claim (exp, iat, " + (issuer.tenantId().isPresent() ? "tid, " : "")
                     + issuer.userClaim() + "); only user tokens are accepted.";
+        }
+        if (message.contains("iss")) {
+            return "The bearer token was not issued by a trusted issuer.";
         }
         return "The bearer token is invalid: it is malformed, not RS256, or not signed by its issuer's keys.";
     }

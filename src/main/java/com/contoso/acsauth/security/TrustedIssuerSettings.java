@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
 public record TrustedIssuerSettings(List<TrustedIssuer> issuers) {
 
     static final String DEFAULT_SCOPE = "access_as_user";
+    /** The mapping table's issuer column (V2__issuer_keys.sql). */
+    static final int MAX_ISSUER_LENGTH = 512;
 
     private static final Pattern TENANT_ID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Pattern ISSUER_NAME = Pattern.compile("[a-z][a-z0-9-]{0,31}");
@@ -94,8 +96,15 @@ public record TrustedIssuerSettings(List<TrustedIssuer> issuers) {
                     + (kind.get() == TrustedIssuer.Kind.B2C ? "https://contoso.b2clogin.com/<tenant-id>/v2.0/" : "https://idp.example.com/realms/acs"));
         }
         reader.httpsUrl(property(name, "issuer"), issuer);
-        String discovery = reader.withDefault(property(name, "discovery-url"),
-                (issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer) + "/.well-known/openid-configuration");
+        if (issuer.length() > MAX_ISSUER_LENGTH) {
+            reader.problem(property(name, "issuer"), "is longer than " + MAX_ISSUER_LENGTH + " characters, the mapping table's limit");
+        }
+        // B2C serves its discovery document per user flow, not under the issuer: it must be given
+        String discovery = kind.get() == TrustedIssuer.Kind.B2C
+                ? reader.required(property(name, "discovery-url"), "the user flow's OpenID Connect discovery document, e.g. "
+                        + "https://contoso.b2clogin.com/contoso.onmicrosoft.com/B2C_1_signupsignin/v2.0/.well-known/openid-configuration")
+                : reader.withDefault(property(name, "discovery-url"),
+                        (issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer) + "/.well-known/openid-configuration");
         URI discoveryUrl = reader.httpsUrl(property(name, "discovery-url"), discovery);
         String audience = reader.required(property(name, "audience"), "the aud its tokens for this API carry (the API's client id there)");
         Set<String> audiences = kind.get() == TrustedIssuer.Kind.EXTERNAL_ID ? Set.of(audience, "api://" + audience) : Set.of(audience);
