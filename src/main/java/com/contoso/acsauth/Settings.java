@@ -21,9 +21,10 @@ public record Settings(EntraSettings entra, TrustedIssuerSettings issuers, Mappi
 
     public static Settings read(Config config) {
         SettingsReader reader = new SettingsReader(property -> config.getOptionalValue(property, String.class));
-        MappingSettings entraMapping = MappingSettings.read(reader);
+        boolean entraSignsIn = EntraSettings.signsIn(reader);
+        MappingSettings entraMapping = MappingSettings.read(reader, entraSignsIn);
         // On-Behalf-Of (and so the client secret) serves only the Graph mapping store
-        EntraSettings entra = EntraSettings.read(reader, entraMapping.usesGraph());
+        EntraSettings entra = EntraSettings.read(reader, entraMapping.usesGraph(), entraSignsIn);
         TrustedIssuerSettings issuers = TrustedIssuerSettings.read(reader, entra);
         List<String> otherIssuers = issuers.names().stream().filter(name -> !name.equals(TrustedIssuer.ENTRA)).toList();
         MappingSettings mapping = entraMapping.withIssuerStores(reader, otherIssuers);

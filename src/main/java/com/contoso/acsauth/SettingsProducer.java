@@ -46,8 +46,8 @@ public class SettingsProducer {
             LOG.severe(message);
             throw new InvalidConfigurationException(message);
         }
-        LOG.info(() -> "acs-auth-server configured: tenant " + settings.entra().tenantId()
-                + ", authority " + settings.entra().authority() + ", mapping store " + settings.mapping().store()
+        LOG.info(() -> "acs-auth-server configured: " + (settings.entra().configured() ? "tenant " + settings.entra().tenantId()
+                + ", authority " + settings.entra().authority() : "no Entra workforce tenant") + ", mapping store " + settings.mapping().store()
                 + (settings.mapping().usesGraph() ? " at " + settings.graph().baseUrl() : " at " + settings.mapping().dataSource())
                 + ", ACS " + settings.acs().endpoint()
                 + ", trusted issuers " + settings.issuers().issuers().stream().map(i -> i.name() + "=" + i.issuer()).toList());

@@ -162,6 +162,40 @@ class TrustedIssuerSettingsTest {
                 settings.problems()::toString);
     }
 
+    @Test
+    void withoutAnEntraTenantOnlyTheOtherIssuersSignInAndTheDatabaseIsTheStore() {
+        Map<String, String> values = new HashMap<>(Map.of(
+                "acs.connection-string", SettingsTest.VALID.get("acs.connection-string"),
+                "trusted-issuers", "keycloak",
+                "issuer.keycloak.type", "oidc",
+                "issuer.keycloak.issuer", "https://idp.example/realms/acs",
+                "issuer.keycloak.audience", "acs-auth-server"));
+
+        Settings settings = Settings.read(SettingsTest.config(values));
+
+        assertTrue(settings.valid(), settings.problems()::toString);
+        assertFalse(settings.entra().configured());
+        assertEquals(List.of("keycloak"), settings.issuers().issuers().stream().map(TrustedIssuer::name).toList());
+        assertEquals(MappingSettings.Store.DATABASE, settings.mapping().store(), "no client secret, no signing keys needed");
+    }
+
+    @Test
+    void withoutAnEntraTenantTheGraphStoreAndAllowedTenantsAreRefused() {
+        Map<String, String> values = new HashMap<>(Map.of(
+                "acs.connection-string", SettingsTest.VALID.get("acs.connection-string"),
+                "mapping.store", "graph",
+                "aad.allowed-tenants", PARTNER,
+                "trusted-issuers", "keycloak",
+                "issuer.keycloak.type", "oidc",
+                "issuer.keycloak.issuer", "https://idp.example/realms/acs",
+                "issuer.keycloak.audience", "acs-auth-server"));
+
+        String problems = String.join("\n", Settings.read(SettingsTest.config(values)).problems());
+
+        assertTrue(problems.contains("MAPPING_STORE (mapping.store) cannot be graph without an Entra workforce tenant"), problems);
+        assertTrue(problems.contains("AAD_ALLOWED_TENANTS (aad.allowed-tenants) needs AAD_TENANT_ID and AAD_CLIENT_ID"), problems);
+    }
+
     private static Map<String, String> database(Map<String, String> values) {
         Map<String, String> copy = new HashMap<>(values);
         copy.put("mapping.store", "database");

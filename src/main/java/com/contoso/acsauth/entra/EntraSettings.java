@@ -12,6 +12,17 @@ public record EntraSettings(URI instance, String tenantId, String clientId, AppC
 
     /** @param credentialRequired whether On-Behalf-Of is used (the Graph mapping store), so a credential is needed */
     public static EntraSettings read(SettingsReader reader, boolean credentialRequired) {
+        return read(reader, credentialRequired, true);
+    }
+
+    /**
+     * @param signsIn whether workforce users sign in at all ({@link #signsIn(SettingsReader)}); when not, nothing of
+     *                Entra ID is read or needed and {@link #configured()} is false
+     */
+    public static EntraSettings read(SettingsReader reader, boolean credentialRequired, boolean signsIn) {
+        if (!signsIn) {
+            return new EntraSettings(URI.create("https://login.microsoftonline.com/"), "", "", new AppCredential.None());
+        }
         String instance = reader.withDefault("aad.instance", "https://login.microsoftonline.com/");
         URI instanceUrl = reader.httpsUrl("aad.instance", instance.endsWith("/") ? instance : instance + "/");
         if (!instance.endsWith("/")) {
@@ -21,6 +32,20 @@ public record EntraSettings(URI instance, String tenantId, String clientId, AppC
                 reader.required("aad.tenant-id", "the Entra ID tenant id (GUID) whose users call this API"),
                 reader.required("aad.client-id", "the application (client) id of this API's app registration"),
                 AppCredential.read(reader, credentialRequired));
+    }
+
+    /**
+     * Whether Entra workforce users sign in: yes unless AAD_TENANT_ID and AAD_CLIENT_ID are both unset and
+     * TRUSTED_ISSUERS names other issuers (a server for External ID, B2C or Keycloak users only).
+     */
+    public static boolean signsIn(SettingsReader reader) {
+        return reader.optional("aad.tenant-id").isPresent() || reader.optional("aad.client-id").isPresent()
+                || reader.list("trusted-issuers", "").isEmpty();
+    }
+
+    /** Whether a workforce tenant is configured (see {@link #signsIn(SettingsReader)}). */
+    public boolean configured() {
+        return !tenantId.isEmpty();
     }
 
     /** {@code https://login.microsoftonline.com/<tenant>/}, the MSAL authority. */

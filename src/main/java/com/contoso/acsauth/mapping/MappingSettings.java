@@ -23,7 +23,19 @@ public record MappingSettings(Store store, List<byte[]> signingKeys, boolean acc
     static final String DEFAULT_DATASOURCE = "java:comp/DefaultDataSource";
 
     public static MappingSettings read(SettingsReader reader) {
-        String storeName = reader.withDefault("mapping.store", "graph").toLowerCase(Locale.ROOT);
+        return read(reader, true);
+    }
+
+    /**
+     * @param entraSignsIn whether Entra workforce users sign in; without them the Graph store (which needs
+     *                     On-Behalf-Of) cannot serve anybody and the database is the default
+     */
+    public static MappingSettings read(SettingsReader reader, boolean entraSignsIn) {
+        String storeName = reader.withDefault("mapping.store", entraSignsIn ? "graph" : "database").toLowerCase(Locale.ROOT);
+        if (!entraSignsIn && storeName.equals("graph")) {
+            reader.problem("mapping.store", "cannot be graph without an Entra workforce tenant (AAD_TENANT_ID, AAD_CLIENT_ID): "
+                    + "the Graph store keeps mappings in the user's Entra ID account; use database (the default here)");
+        }
         Store store = switch (storeName) {
             case "graph" -> Store.GRAPH;
             case "database" -> Store.DATABASE;

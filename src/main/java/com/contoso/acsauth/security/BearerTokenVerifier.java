@@ -35,7 +35,8 @@ public class BearerTokenVerifier {
     private EntraSettings entra;
     private DownstreamSettings downstream;
     private final Map<String, IssuerVerifier> byIssuer = new LinkedHashMap<>();
-    private IssuerVerifier home;
+    /** The configured workforce tenant's, or without one the first of TRUSTED_ISSUERS: what readiness looks at. */
+    private IssuerVerifier primary;
 
     protected BearerTokenVerifier() {
         // for CDI proxies
@@ -58,7 +59,7 @@ public class BearerTokenVerifier {
         for (TrustedIssuer issuer : trusted.issuers()) {
             byIssuer.put(issuer.issuer(), new IssuerVerifier(issuer, downstream.timeout()));
         }
-        home = byIssuer.get(entra.issuer());
+        primary = entra.configured() ? byIssuer.get(entra.issuer()) : byIssuer.values().iterator().next();
     }
 
     @PreDestroy
@@ -80,7 +81,7 @@ public class BearerTokenVerifier {
         }
         IssuerVerifier verifier = iss == null ? null : byIssuer.get(iss);
         if (verifier == null) {
-            throw IssuerVerifier.invalidToken(iss != null && iss.startsWith(entra.instance().toString())
+            throw IssuerVerifier.invalidToken(entra.configured() && iss != null && iss.startsWith(entra.instance().toString())
                     && ENTRA_TENANT_ISSUER.matcher(iss.substring(entra.instance().toString().length())).matches()
                     ? "The bearer token belongs to a tenant that may not sign in to this API."
                     : "The bearer token was not issued by a trusted issuer.");
@@ -89,17 +90,23 @@ public class BearerTokenVerifier {
     }
 
     /**
-     * How many signing keys the configured tenant (AAD_TENANT_ID) has, from the same cached, rate-limited key
-     * source that checks tokens (so a health probe costs no extra round trip while the cache is fresh).
+     * How many signing keys the primary issuer has (the configured tenant, AAD_TENANT_ID, or without one the first
+     * of TRUSTED_ISSUERS), from the same cached, rate-limited key source that checks tokens (so a health probe costs
+     * no extra round trip while the cache is fresh).
      *
      * @throws KeySourceException when the keys cannot be loaded and none are cached
      */
     public int signingKeyCount() throws KeySourceException {
-        return home.signingKeyCount();
+        return primary.signingKeyCount();
     }
 
-    /** The verifier of the configured tenant, for tests. */
+    /** Where the primary issuer's keys come from, for log lines. */
+    public String signingKeysLocation() {
+        return primary.keysLocation();
+    }
+
+    /** The verifier of the primary issuer, for tests. */
     IssuerVerifier home() {
-        return home;
+        return primary;
     }
 }

@@ -15,8 +15,8 @@ import java.security.Principal;
 import java.util.Locale;
 
 /**
- * Authenticates and authorizes every API call: a valid Entra ID token of the configured tenant, for a user
- * ({@code oid}), with the scope {@code access_as_user}. Entra ID v2 tokens carry no {@code groups}, so
+ * Authenticates and authorizes every API call: a valid token of a trusted issuer ({@link BearerTokenVerifier}), for a
+ * user, with the issuer's scope ({@code access_as_user} by default). Entra ID v2 tokens carry no {@code groups}, so
  * {@code @RolesAllowed} would behave differently on each server; this filter behaves the same on all. It runs
  * before any resource, so a rejected request never reaches Graph, ACS or Entra ID.
  */
@@ -36,7 +36,7 @@ public class CallerAuthorizationFilter implements ContainerRequestFilter {
         String authorization = request.getHeaderString(HttpHeaders.AUTHORIZATION);
         if (authorization == null || authorization.isBlank()) {
             throw new ProblemException(ProblemType.UNAUTHENTICATED,
-                    "Send an Entra ID access token for this API in the Authorization header: Bearer <token>.")
+                    "Send an access token for this API (from Entra ID or another trusted issuer) in the Authorization header: Bearer <token>.")
                     .challenge(BearerChallenge.none());
         }
         if (!authorization.toLowerCase(Locale.ROOT).startsWith(BEARER)) {

@@ -32,8 +32,14 @@ public record TrustedIssuerSettings(List<TrustedIssuer> issuers) {
         List<TrustedIssuer> issuers = new ArrayList<>();
         // keyed case-insensitively; the configured tenant keeps its spelling, which its issuer has always had
         Map<String, String> tenants = new LinkedHashMap<>();
-        tenants.put(entra.tenantId().toLowerCase(Locale.ROOT), entra.tenantId());
-        for (String tenant : reader.list("aad.allowed-tenants", "")) {
+        List<String> allowed = reader.list("aad.allowed-tenants", "");
+        if (entra.configured()) {
+            tenants.put(entra.tenantId().toLowerCase(Locale.ROOT), entra.tenantId());
+        } else if (!allowed.isEmpty()) {
+            reader.problem("aad.allowed-tenants", "needs AAD_TENANT_ID and AAD_CLIENT_ID: the tenants share the app registration of AAD_TENANT_ID");
+            allowed = List.of();
+        }
+        for (String tenant : allowed) {
             if (!TENANT_ID.matcher(tenant).matches()) {
                 // never "common", "organizations" or "*": an allow-list that admits any tenant by accident is no list
                 reader.problem("aad.allowed-tenants", "must list tenant ids (GUIDs) only, was '" + tenant + "'");

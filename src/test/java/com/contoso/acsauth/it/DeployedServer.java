@@ -1,6 +1,7 @@
 package com.contoso.acsauth.it;
 
 import com.contoso.acsauth.it.runtime.JdbcDataSource;
+import com.contoso.acsauth.it.runtime.KeycloakServer;
 import com.contoso.acsauth.it.runtime.PostgresServer;
 import com.contoso.acsauth.it.runtime.ServerRuntime;
 import com.contoso.acsauth.standin.StandInOptions;
@@ -79,6 +80,10 @@ public final class DeployedServer {
         MappingMode mapping = MappingMode.current();
 
         StandIns standIns = StandIns.start(StandInOptions.randomPorts(buildDir.resolve("standins")));
+        if (keycloakWanted()) {
+            // before the server, whose settings name its port; it stops with this JVM
+            KeycloakServer.shared();
+        }
         PostgresServer postgres = null;
         ServerRuntime runtime = ServerRuntime.named(runtimeName, buildDir, 0);
         try {
@@ -203,6 +208,11 @@ public final class DeployedServer {
         if (!mapping.graph()) {
             env.put("AAD_ALLOWED_TENANTS", EntraStandIn.PARTNER_TENANT_ID);
         }
+        if (keycloakWanted()) {
+            Map<String, String> keycloak = KeycloakServer.shared().serverEnvironment();
+            env.putAll(keycloak);
+            env.put("TRUSTED_ISSUERS", "external-id,b2c," + keycloak.get("TRUSTED_ISSUERS"));
+        }
         return env;
     }
 
@@ -216,7 +226,25 @@ public final class DeployedServer {
         if (!mapping.graph()) {
             issuers.add(new TestIssuer.StandInIssuer("entra (partner tenant)", entra, IssuerShape.PARTNER_TENANT));
         }
+        if (keycloakWanted()) {
+            issuers.add(new TestIssuer.KeycloakIssuer(KeycloakServer.shared()));
+        }
         return issuers;
+    }
+
+    /**
+     * Whether this run trusts a real Keycloak as its OpenID Connect provider: {@code -Dit.keycloak=true}, which the pom
+     * sets for the Graph run on Payara Micro 6 only (one Keycloak boot per CI run). There it must run: no silent skip.
+     */
+    static boolean keycloakWanted() {
+        if (!Boolean.getBoolean("it.keycloak")) {
+            return false;
+        }
+        if (!KeycloakServer.available()) {
+            throw new IllegalStateException("it.keycloak=true, but Keycloak is not unpacked (./mvnw verify does it) or no JDK 21+ "
+                    + "is found (-Dkeycloak.javaHome)");
+        }
+        return true;
     }
 
     private static List<String> jvmOptions(StandIns standIns) {

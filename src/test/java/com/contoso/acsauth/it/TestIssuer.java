@@ -1,5 +1,6 @@
 package com.contoso.acsauth.it;
 
+import com.contoso.acsauth.it.runtime.KeycloakServer;
 import com.contoso.acsauth.standin.DemoUser;
 import com.contoso.acsauth.standin.entra.EntraStandIn;
 import com.contoso.acsauth.standin.entra.IssuerShape;
@@ -103,6 +104,84 @@ interface TestIssuer {
         @Override
         public String toString() {
             return name;
+        }
+    }
+
+    /** The realm of a real Keycloak ({@link KeycloakServer}), whose signing key the tests imported into it. */
+    record KeycloakIssuer(KeycloakServer keycloak) implements TestIssuer {
+
+        @Override
+        public String name() {
+            return "keycloak";
+        }
+
+        /** What Keycloak puts into an access token of the SPA client for the API (KeycloakServerIT checks the real ones). */
+        @Override
+        public JWTClaimsSet.Builder claims(String userId) {
+            java.util.Date now = new java.util.Date();
+            return new JWTClaimsSet.Builder()
+                    .issuer(keycloak.issuer())
+                    .audience(KeycloakServer.API_CLIENT_ID)
+                    .subject(userId)
+                    .issueTime(now)
+                    .expirationTime(new java.util.Date(now.getTime() + 300_000))
+                    .jwtID("onrtac:" + UUID.randomUUID())
+                    .claim("typ", "Bearer")
+                    .claim("azp", KeycloakServer.SPA_CLIENT_ID)
+                    .claim("scope", "openid " + KeycloakServer.API_SCOPE)
+                    .claim("preferred_username", "user-" + userId.substring(0, Math.min(8, userId.length())));
+        }
+
+        @Override
+        public String sign(JWTClaimsSet claims) {
+            try {
+                com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(new com.nimbusds.jose.JWSHeader.Builder(
+                        com.nimbusds.jose.JWSAlgorithm.RS256).type(com.nimbusds.jose.JOSEObjectType.JWT).keyID(key().getKeyID()).build(), claims);
+                jwt.sign(new com.nimbusds.jose.crypto.RSASSASigner(key()));
+                return jwt.serialize();
+            } catch (com.nimbusds.jose.JOSEException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public RSAKey key() {
+            return keycloak.signingKey();
+        }
+
+        @Override
+        public String issuer() {
+            return keycloak.issuer();
+        }
+
+        @Override
+        public String userClaim() {
+            return "sub";
+        }
+
+        @Override
+        public String scopeClaim() {
+            return "scope";
+        }
+
+        @Override
+        public boolean hasTenant() {
+            return false;
+        }
+
+        @Override
+        public boolean workforce() {
+            return false;
+        }
+
+        @Override
+        public String anotherIssuersAudience() {
+            return EntraStandIn.API_CLIENT_ID;
+        }
+
+        @Override
+        public String toString() {
+            return name();
         }
     }
 }

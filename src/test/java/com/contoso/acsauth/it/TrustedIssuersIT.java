@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.contoso.acsauth.it.runtime.KeycloakServer;
 import com.contoso.acsauth.standin.Operation;
 import com.contoso.acsauth.standin.entra.EntraStandIn;
 import com.contoso.acsauth.standin.entra.IssuerShape;
@@ -131,6 +133,29 @@ class TrustedIssuersIT {
     @MethodSource("partnerTenantCases")
     void thePartnerTenantGetsTheWholeTokenTable(TestIssuer issuer, TokenValidationIT.BadToken bad, String method, String path) {
         TokenValidationIT.assertRejected(api, issuer, bad, method, path);
+    }
+
+    /** Tokens as the realm issues them (password grant): the user flow, the scope rule, and one user per subject. */
+    @Test
+    void realKeycloakTokensOfTwoUsersAndWithoutTheScope() {
+        assumeTrue(DeployedServer.keycloakWanted(), "Keycloak runs in the Payara Micro 6 Graph run only (-Dit.keycloak=true)");
+        KeycloakServer keycloak = KeycloakServer.shared();
+        String alice = keycloak.accessToken("alice", "alice-password", "openid " + KeycloakServer.API_SCOPE);
+        String bob = keycloak.accessToken("bob", "bob-password", "openid " + KeycloakServer.API_SCOPE);
+        String aliceWithoutScope = keycloak.accessToken("alice", "alice-password", "openid");
+
+        Api.Reply created = api.post("/api/user", alice);
+        assertEquals(201, created.status(), created::toString);
+        String id = created.json().getString("acsUserIdentity");
+        try {
+            assertEquals(id, api.get("/api/token", alice).json().getJsonObject("user").getString("communicationUserId"));
+            api.get("/api/user", bob).assertProblem(404);
+            JsonObject noScope = api.get("/api/user", aliceWithoutScope).assertProblem(403);
+            assertTrue(noScope.getString("type").endsWith(":insufficient-scope"), noScope::toString);
+            assertEquals(0, api.standIns().calls().count(Operation.ENTRA_TOKEN_OBO));
+        } finally {
+            assertEquals(204, api.delete("/api/user", alice).status());
+        }
     }
 
     private static String claim(String token, String name) {

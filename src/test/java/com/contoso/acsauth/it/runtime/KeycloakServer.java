@@ -1,6 +1,11 @@
 package com.contoso.acsauth.it.runtime;
 
 import com.contoso.acsauth.standin.SelfSignedKeyStore;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jose.util.JSONObjectUtils;
 
 import java.io.IOException;
@@ -24,6 +29,7 @@ import java.security.cert.Certificate;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -83,8 +89,11 @@ public final class KeycloakServer implements AutoCloseable {
     private final int port;
     private final HttpClient http;
     private final boolean stopsAtExitOnly;
+    private final RSAKey realmKey;
+    private volatile RSAKey signingKey;
 
-    private KeycloakServer(ServerProcess process, int port, SSLContext trust, boolean stopsAtExitOnly) {
+    private KeycloakServer(ServerProcess process, int port, SSLContext trust, boolean stopsAtExitOnly, RSAKey realmKey) {
+        this.realmKey = realmKey;
         this.process = process;
         this.port = port;
         this.http = HttpClient.newBuilder().sslContext(trust).connectTimeout(Duration.ofSeconds(5)).build();
@@ -138,7 +147,8 @@ public final class KeycloakServer implements AutoCloseable {
         Path dir = workDir.toAbsolutePath();
         SSLContext trust = trusting(keyStore, keyStorePassword);
         buildOnce(home, javaHome, dir.resolve("keycloak-build.log"));
-        prepareHome(dir, home);
+        RSAKey realmKey = newRealmKey();
+        prepareHome(dir, home, realmKey);
         int httpsPort = Ports.orFree(port);
         String baseUrl = "https://127.0.0.1:" + httpsPort;
         List<String> command = List.of(home.resolve("bin/kc.sh").toString(), "-Dkc.home.dir=" + dir, "start", "--optimized",
@@ -149,7 +159,7 @@ public final class KeycloakServer implements AutoCloseable {
                 "--https-key-store-file=" + keyStore.toAbsolutePath(), "--https-key-store-password=" + keyStorePassword);
         ServerProcess process = ServerProcess.launch("keycloak", command, Map.of("JAVA_HOME", javaHome.toString()), dir,
                 dir.resolve("keycloak.log"));
-        KeycloakServer server = new KeycloakServer(process, httpsPort, trust, stopsAtExitOnly);
+        KeycloakServer server = new KeycloakServer(process, httpsPort, trust, stopsAtExitOnly, realmKey);
         process.awaitReady(server::discoveryAnswers, new ServerProcess.Readiness(
                 List.of(Pattern.compile("Listening on: https://")),
                 List.of(Pattern.compile("ERROR \\[org\\.keycloak\\.quarkus\\.runtime\\.cli"))));
@@ -267,7 +277,36 @@ public final class KeycloakServer implements AutoCloseable {
     }
 
     /** A fresh data directory (database, realm import) each start; {@code lib} shared with the distribution. */
-    private static void prepareHome(Path dir, Path home) {
+    /**
+     * The realm's token signing key, with its private part and the kid Keycloak publishes for it: the realm is
+     * imported with this key (generated per start), so tests can mint tokens exactly as the realm would, including
+     * the bad ones Keycloak never issues (no {@code sub}, another audience).
+     */
+    public RSAKey signingKey() {
+        if (signingKey == null) {
+            try {
+                JWKSet published = JWKSet.parse(get(URI.create(issuer() + "/protocol/openid-connect/certs")).body());
+                String kid = published.getKeys().stream()
+                        .filter(key -> key instanceof RSAKey rsa && rsa.getModulus().equals(realmKey.getModulus()))
+                        .map(JWK::getKeyID).findFirst()
+                        .orElseThrow(() -> new IllegalStateException("the realm does not publish the imported key: " + published));
+                signingKey = new RSAKey.Builder(realmKey).keyID(kid).build();
+            } catch (ParseException e) {
+                throw new IllegalStateException("the realm's key set is not a JWK set", e);
+            }
+        }
+        return signingKey;
+    }
+
+    private static RSAKey newRealmKey() {
+        try {
+            return new RSAKeyGenerator(2048).generate();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void prepareHome(Path dir, Path home, RSAKey realmKey) {
         try {
             FileTrees.delete(dir.resolve("data"));
             Path imports = Files.createDirectories(dir.resolve("data/import"));
@@ -275,7 +314,9 @@ public final class KeycloakServer implements AutoCloseable {
                 if (realm == null) {
                     throw new IllegalStateException(REALM_RESOURCE + " is not on the test class path");
                 }
-                Files.copy(realm, imports.resolve("acs-realm.json"), StandardCopyOption.REPLACE_EXISTING);
+                String pkcs8 = Base64.getEncoder().encodeToString(realmKey.toPrivateKey().getEncoded());
+                Files.writeString(imports.resolve("acs-realm.json"),
+                        new String(realm.readAllBytes(), StandardCharsets.UTF_8).replace("${SIGNING_KEY}", pkcs8));
             }
             Files.createDirectories(dir.resolve("providers"));
             Path lib = dir.resolve("lib");
@@ -288,6 +329,8 @@ public final class KeycloakServer implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare Keycloak's home " + dir, e);
+        } catch (JOSEException e) {
+            throw new IllegalStateException("the realm key has no private part", e);
         }
     }
 
