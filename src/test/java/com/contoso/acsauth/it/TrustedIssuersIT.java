@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.contoso.acsauth.it.runtime.KeycloakServer;
+import com.contoso.acsauth.it.runtime.ServerRuntime;
 import com.contoso.acsauth.standin.Operation;
 import com.contoso.acsauth.standin.entra.EntraStandIn;
 import com.contoso.acsauth.standin.entra.IssuerShape;
@@ -155,6 +156,32 @@ class TrustedIssuersIT {
             assertEquals(0, api.standIns().calls().count(Operation.ENTRA_TOKEN_OBO));
         } finally {
             assertEquals(204, api.delete("/api/user", alice).status());
+        }
+    }
+
+    /** A server for Keycloak users only, with no Entra setting at all: what the local stack's -Dlocal.keycloak=only runs. */
+    @Test
+    void withoutAnyEntraSettingKeycloakUsersAloneAreServed() {
+        assumeTrue(DeployedServer.keycloakWanted(), "Keycloak runs in the Payara Micro 6 Graph run only (-Dit.keycloak=true)");
+        KeycloakServer keycloak = KeycloakServer.shared();
+        Map<String, String> keycloakOnly = new java.util.HashMap<>(keycloak.serverEnvironment());
+        keycloakOnly.put("MAPPING_CACHE_TTL_SECONDS", "0");
+        try (ServerRuntime server = DeployedServer.get().startAnother("keycloak-only", keycloakOnly,
+                java.util.Set.of("AAD_INSTANCE", "AAD_TENANT_ID", "AAD_CLIENT_ID", "AAD_CLIENT_SECRET", "AAD_ALLOWED_TENANTS",
+                        "MAPPING_STORE", "MAPPING_SIGNING_KEYS", "GRAPH_BASE_URL"))) {
+            Api only = new Api(DeployedServer.get(), server.baseUrl());
+            String bob = keycloak.accessToken("bob", "bob-password", "openid " + KeycloakServer.API_SCOPE);
+
+            Api.Reply created = only.post("/api/user", bob);
+            assertEquals(201, created.status(), created::toString);
+            assertEquals(201, only.get("/api/token", bob).status());
+            assertEquals(204, only.delete("/api/user", bob).status());
+            JsonObject entraUser = only.get("/api/user", api.freshUser().token()).assertProblem(401);
+            assertEquals("The bearer token was not issued by a trusted issuer.", entraUser.getString("detail"));
+            Api.Reply ready = only.get("/health/ready", null);
+            assertEquals(200, ready.status(), "ready on Keycloak's keys: " + ready);
+            assertEquals(0, api.standIns().calls().count(Operation.ENTRA_TOKEN_OBO) + api.standIns().calls().count(Operation.ENTRA_KEYS),
+                    "nothing asked of Entra ID");
         }
     }
 

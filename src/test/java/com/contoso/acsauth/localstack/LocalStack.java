@@ -39,7 +39,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>{@code -Dlocal.keycloak=true} also runs a real Keycloak (it.runtime.KeycloakServer, realm acs, users alice and bob)
  * on {@code -Dkeycloak.port} (9444) with the stand-ins' certificate, trusted by the server as the issuer
- * {@code keycloak} (TRUSTED_ISSUERS); its users' mappings are kept in the database store.
+ * {@code keycloak} (TRUSTED_ISSUERS); its users' mappings are kept in the database store. {@code -Dlocal.keycloak=only}
+ * runs Keycloak instead of Entra ID: the server gets no AAD_* setting and trusts Keycloak alone (database store).
  *
  * <p>When the API answers, it mints the demo user's tokens with the password grant at the Entra stand-in (the real
  * protocol, over HTTPS), prints how to call every endpoint, and writes {@code target/local-stack.env}.
@@ -63,7 +64,9 @@ public final class LocalStack {
         int entraPort = Integer.getInteger("standin.entra.port", 9441);
         int graphPort = Integer.getInteger("standin.graph.port", 9442);
         int acsPort = Integer.getInteger("standin.acs.port", 9443);
-        boolean withKeycloak = Boolean.getBoolean("local.keycloak");
+        String keycloakMode = System.getProperty("local.keycloak", "false");
+        boolean keycloakOnly = "only".equals(keycloakMode);
+        boolean withKeycloak = keycloakOnly || "true".equals(keycloakMode);
         int keycloakPort = Integer.getInteger("keycloak.port", 9444);
 
         if (!Files.isRegularFile(war)) {
@@ -138,6 +141,12 @@ public final class LocalStack {
             keycloakServer.set(keycloak);
             env.putAll(keycloak.serverEnvironment());
             env.put("ISSUER_KEYCLOAK_STORE", "database");
+            if (keycloakOnly) {
+                // Keycloak instead of Entra ID: the server trusts no Entra tenant, so it needs no Entra setting at all
+                env.keySet().removeAll(List.of("AAD_INSTANCE", "AAD_TENANT_ID", "AAD_CLIENT_ID", "AAD_CLIENT_SECRET",
+                        "AAD_CLIENT_CERTIFICATE", "AAD_CLIENT_ASSERTION", "GRAPH_BASE_URL", "MAPPING_SIGNING_KEYS"));
+                env.put("MAPPING_STORE", "database");
+            }
         }
         System.out.println("Starting " + runtime + " with " + war.getFileName() + " on port " + apiPort
                 + " (log: " + shown(workDir.resolve(runtime + "/server.log")) + ") ...");
@@ -151,6 +160,30 @@ public final class LocalStack {
             return;
         }
 
+        if (keycloakOnly) {
+            Path caCert = writePem(standIns.trustStore(), standIns.trustStorePassword(), workDir.resolve("tls/standins-ca.pem"));
+            String keycloakUser = "bob".equals(System.getProperty("demo.user")) ? "bob" : "alice";
+            Map<String, String> values = new LinkedHashMap<>();
+            values.put("API_BASE_URL", server.baseUrl().toString());
+            values.put("CA_CERT", caCert.toString());
+            values.put("KEYCLOAK_ISSUER", keycloak.issuer());
+            values.put("KEYCLOAK_TOKEN_ENDPOINT", keycloak.tokenEndpoint());
+            values.put("KEYCLOAK_USER_TOKEN", keycloak.accessToken(keycloakUser, keycloakUser + "-password", KEYCLOAK_SCOPES));
+            writeEnvFile(envFile, values);
+            String api = server.baseUrl().toString();
+            System.out.printf("""
+
+                    ==============================================================================================
+                     acs-auth-server local stack is ready (%.0f s), with Keycloak instead of Entra ID. Ctrl-C stops everything.
+                    ==============================================================================================
+                     API base URL   %s/api          (Swagger UI: %s/openapi-ui, OpenAPI: %s/openapi)
+                     Settings       %s   ->   source it:  . %s
+                     The server trusts no Entra tenant (no AAD_* settings); mappings are in the database store.
+                    """, (System.nanoTime() - started) / 1e9, api, api, api, shown(envFile), shown(envFile));
+            printKeycloak(keycloak, keycloakUser, shown(caCert));
+            stopped.await();
+            return;
+        }
         DemoUser user = standIns.entra().user(System.getProperty("demo.user", "alice"));
         Path caCert = writePem(standIns.trustStore(), standIns.trustStorePassword(), workDir.resolve("tls/standins-ca.pem"));
         // tokens are requested with the API's own client id (no secret), as the README's curl does: the Teams token's
@@ -214,22 +247,26 @@ public final class LocalStack {
                 cacert, standIns.entra().tokenEndpoint(), standIns.apiClientId(), user.username(), user.password(),
                 apiScope, TEAMS_SCOPES);
         if (keycloak != null) {
-            System.out.printf("""
-                     Keycloak (issuer %s, the server's issuer "keycloak"; users alice/alice-password, bob/bob-password;
-                     their mappings in the database store). %s's token is KEYCLOAK_USER_TOKEN in the settings file; mint one:
-                       KEYCLOAK_USER_TOKEN=$(curl -s --cacert %s %s \\
-                         -d grant_type=password -d client_id=%s -d username=%s -d password=%s-password \\
-                         --data-urlencode 'scope=%s' | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')
-                     ... and call the API with it:
-                       curl -i -X POST   -H "Authorization: Bearer $KEYCLOAK_USER_TOKEN" $API_BASE_URL/api/user
-                       curl -i           -H "Authorization: Bearer $KEYCLOAK_USER_TOKEN" $API_BASE_URL/api/token
-                       curl -i -X DELETE -H "Authorization: Bearer $KEYCLOAK_USER_TOKEN" $API_BASE_URL/api/user
-                     Admin console: none (no admin user); the realm is src/test/resources/keycloak/acs-realm.json
-                    ==============================================================================================
-                    """, keycloak.issuer(), keycloakUser, cacert, keycloak.tokenEndpoint(), KeycloakServer.SPA_CLIENT_ID,
-                    keycloakUser, keycloakUser, KEYCLOAK_SCOPES);
+            printKeycloak(keycloak, keycloakUser, cacert);
         }
         stopped.await();
+    }
+
+    private static void printKeycloak(KeycloakServer keycloak, String keycloakUser, String cacert) {
+        System.out.printf("""
+                 Keycloak (issuer %s, the server's issuer "keycloak"; users alice/alice-password, bob/bob-password;
+                 their mappings in the database store). %s's token is KEYCLOAK_USER_TOKEN in the settings file; mint one:
+                   KEYCLOAK_USER_TOKEN=$(curl -s --cacert %s %s \\
+                     -d grant_type=password -d client_id=%s -d username=%s -d password=%s-password \\
+                     --data-urlencode 'scope=%s' | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')
+                 ... and call the API with it:
+                   curl -i -X POST   -H "Authorization: Bearer $KEYCLOAK_USER_TOKEN" $API_BASE_URL/api/user
+                   curl -i           -H "Authorization: Bearer $KEYCLOAK_USER_TOKEN" $API_BASE_URL/api/token
+                   curl -i -X DELETE -H "Authorization: Bearer $KEYCLOAK_USER_TOKEN" $API_BASE_URL/api/user
+                 Admin console: none (no admin user); the realm is src/test/resources/keycloak/acs-realm.json
+                ==============================================================================================
+                """, keycloak.issuer(), keycloakUser, cacert, keycloak.tokenEndpoint(), KeycloakServer.SPA_CLIENT_ID,
+                keycloakUser, keycloakUser, KEYCLOAK_SCOPES);
     }
 
     /**
