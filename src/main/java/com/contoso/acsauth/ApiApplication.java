@@ -21,8 +21,8 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 @ApplicationPath("api")
 @OpenAPIDefinition(
         info = @Info(title = "ACS Authentication Server API", version = "1.0",
-                description = "Maps Entra ID users to Azure Communication Services identities and issues ACS access "
-                        + "tokens. Every error is an RFC 9457 problem (application/problem+json).",
+                description = "Maps users of Entra ID and other trusted issuers (External ID, B2C, OpenID Connect "
+                        + "providers) to Azure Communication Services identities and issues ACS access tokens. Every error is an RFC 9457 problem (application/problem+json).",
                 license = @License(name = "MIT")),
         security = @SecurityRequirement(name = ApiApplication.BEARER),
         components = @Components(responses = {
@@ -32,7 +32,8 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
                         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA))),
                 @APIResponse(name = "Forbidden", responseCode = "403",
                         description = "The token lacks the access_as_user scope (WWW-Authenticate: Bearer "
-                                + "error=\"insufficient_scope\"), or admin consent for Graph is missing.",
+                                + "error=\"insufficient_scope\"), admin consent for Graph is missing, or (GET /api/token/teams) "
+                                + "the caller is not an Entra ID workforce user (teams-not-available).",
                         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA))),
                 @APIResponse(name = "Throttled", responseCode = "429",
                         description = "ACS, Graph or Entra ID throttled the server (downstream-throttled), the caller "
@@ -51,7 +52,9 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
                         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = Problem.SCHEMA)))
         }))
 @SecurityScheme(securitySchemeName = ApiApplication.BEARER, type = SecuritySchemeType.HTTP, scheme = "bearer",
-        bearerFormat = "JWT", description = "Entra ID v2 access token for this API with the scope access_as_user")
+        bearerFormat = "JWT", description = "An access token for this API with the scope access_as_user: an Entra ID v2 "
+                + "token of the tenant AAD_TENANT_ID or of one in AAD_ALLOWED_TENANTS, or a token of an issuer in "
+                + "TRUSTED_ISSUERS with that issuer's audience and scope. The token's iss selects the issuer.")
 public class ApiApplication extends Application {
 
     static final String BEARER = "entra-id";
