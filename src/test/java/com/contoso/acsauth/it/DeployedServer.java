@@ -22,7 +22,9 @@ import java.util.Map;
  * {@code it.runtime}: {@code payara6} (default), {@code payara7}, {@code liberty} or {@code wildfly}; the WAR is
  * {@code it.war}. The mapping store is chosen by {@code it.mapping} ({@link MappingMode}); with {@code postgresql}
  * a real PostgreSQL is started first and offered to the server as a data source of its own. A system property
- * {@code it.env.NAME=VALUE} adds {@code NAME} to the server's environment. Integration tests call
+ * {@code it.env.NAME=VALUE} adds {@code NAME} to the server's environment, and {@code bench.jvmOptions} (space
+ * separated) adds options to its JVM after the runtime's {@code -Xmx512m}, which they replace when they size the heap
+ * ({@code -Xmx}, {@code -XX:MaxRAM...}). Integration tests call
  * {@link #get()} and {@code standIns().reset()} in {@code @BeforeEach}.
  */
 public final class DeployedServer {
@@ -31,6 +33,9 @@ public final class DeployedServer {
             + "apt-get install postgresql (.ci/run does)";
 
     static final String ENV_PROPERTY_PREFIX = "it.env.";
+
+    /** Extra options for the server's JVM, space separated, after the runtime's own. */
+    public static final String BENCH_JVM_OPTIONS = "bench.jvmOptions";
 
     private static DeployedServer instance;
     private static RuntimeException startFailure;
@@ -248,10 +253,17 @@ public final class DeployedServer {
     }
 
     private static List<String> jvmOptions(StandIns standIns) {
-        return List.of(
+        List<String> options = new java.util.ArrayList<>(List.of(
                 "-Djavax.net.ssl.trustStore=" + standIns.trustStore().toAbsolutePath(),
                 "-Djavax.net.ssl.trustStorePassword=" + standIns.trustStorePassword(),
-                "-Djavax.net.ssl.trustStoreType=PKCS12");
+                "-Djavax.net.ssl.trustStoreType=PKCS12"));
+        // -Dbench.jvmOptions="-XX:MaxRAM=512m -XX:MaxRAMPercentage=70": measure with other options (the container's);
+        // every runtime puts them after its -Xmx512m and leaves that out when they size the heap (withDefaultHeap)
+        String extra = System.getProperty(BENCH_JVM_OPTIONS, "").strip();
+        if (!extra.isEmpty()) {
+            options.addAll(List.of(extra.split("\\s+")));
+        }
+        return options;
     }
 
     private static Path buildDir() {
@@ -290,5 +302,10 @@ public final class DeployedServer {
 
     public String runtimeName() {
         return runtime.name();
+    }
+
+    /** The process id of the server's JVM, for measuring it from outside (the soak benchmark reads /proc and runs jcmd). */
+    public long serverPid() {
+        return runtime.pid();
     }
 }

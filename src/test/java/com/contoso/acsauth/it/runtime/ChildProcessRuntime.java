@@ -40,6 +40,18 @@ abstract class ChildProcessRuntime implements ServerRuntime {
         return List.copyOf(dataSources);
     }
 
+    /**
+     * {@code -Xmx512m}, the suite's heap, then {@code jvmOptions}; without it when they size the heap themselves: an
+     * explicit -Xmx beats -XX:MaxRAMPercentage wherever it stands (-Dbench.jvmOptions with a container's options).
+     */
+    protected static List<String> withDefaultHeap(List<String> jvmOptions) {
+        boolean sized = jvmOptions.stream().anyMatch(o -> o.startsWith("-Xmx") || o.startsWith("-XX:MaxHeapSize=")
+                || o.startsWith("-XX:MaxRAM"));
+        List<String> options = new ArrayList<>(sized ? List.of() : List.of("-Xmx512m"));
+        options.addAll(jvmOptions);
+        return options;
+    }
+
     /** Starts the server process, logging to {@code <workDir>/server.log}, and waits until it is ready. */
     protected void launch(List<String> command, Map<String, String> environment, int port, ServerProcess.Readiness readiness) {
         baseUrl = URI.create("http://127.0.0.1:" + port);
@@ -51,6 +63,14 @@ abstract class ChildProcessRuntime implements ServerRuntime {
     @Override
     public URI baseUrl() {
         return baseUrl;
+    }
+
+    @Override
+    public long pid() {
+        if (process == null) {
+            throw new IllegalStateException(name() + " is not running");
+        }
+        return process.jvmPid();
     }
 
     @Override

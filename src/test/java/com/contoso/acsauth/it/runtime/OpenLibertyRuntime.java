@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -91,10 +90,7 @@ final class OpenLibertyRuntime extends ChildProcessRuntime {
                     "http.port=" + port,
                     "app.location=" + war.toAbsolutePath(),
                     ""));
-            List<String> options = new ArrayList<>();
-            options.add("-Xmx512m");
-            options.addAll(jvmOptions);
-            Files.write(serverDir.resolve("jvm.options"), options);
+            Files.write(serverDir.resolve("jvm.options"), withDefaultHeap(jvmOptions));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

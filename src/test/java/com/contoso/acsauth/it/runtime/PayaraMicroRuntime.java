@@ -79,8 +79,7 @@ final class PayaraMicroRuntime extends ChildProcessRuntime {
         }
         List<String> command = new ArrayList<>();
         command.add(javaHome.resolve("bin/java").toString());
-        command.add("-Xmx512m");
-        command.addAll(jvmOptions);
+        command.addAll(withDefaultHeap(jvmOptions));
         command.addAll(List.of("-jar", jar.toString(),
                 "--deploy", war.toAbsolutePath().toString(), "--contextroot", "/",
                 "--port", Integer.toString(port),

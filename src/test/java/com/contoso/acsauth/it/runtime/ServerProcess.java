@@ -209,6 +209,12 @@ final class ServerProcess {
                 .mapToLong(h -> residentKb(h.pid())).max().orElse(-1);
     }
 
+    /** The server's JVM: the largest resident process of the tree (start scripts fork it), as {@link #residentKb()} reads it. */
+    long jvmPid() {
+        return Stream.concat(Stream.of(process.toHandle()), process.descendants())
+                .max(java.util.Comparator.comparingLong(h -> residentKb(h.pid()))).map(ProcessHandle::pid).orElse(process.pid());
+    }
+
     private static long residentKb(long pid) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {

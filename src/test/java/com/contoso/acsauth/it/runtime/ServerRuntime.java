@@ -30,6 +30,9 @@ public interface ServerRuntime extends AutoCloseable {
     /** {@code http://127.0.0.1:<port>}, without {@code /api}. */
     URI baseUrl();
 
+    /** The process id of the running server's JVM, for measuring it from outside (/proc, jcmd). */
+    long pid();
+
     /** Stops the server and every process it started; does nothing when it is not running. */
     @Override
     void close();

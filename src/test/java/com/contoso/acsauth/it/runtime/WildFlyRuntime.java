@@ -32,8 +32,8 @@ import java.util.regex.Pattern;
 final class WildFlyRuntime extends ChildProcessRuntime {
 
     private static final String CONFIG = System.getProperty("wildfly.config", "standalone-microprofile.xml");
-    // standalone.conf's defaults, which a JAVA_OPTS from the environment replaces
-    private static final String DEFAULT_JAVA_OPTS = "-Xms64m -Xmx512m -Djava.net.preferIPv4Stack=true"
+    // standalone.conf's defaults, which a JAVA_OPTS from the environment replaces (its -Xmx512m: withDefaultHeap)
+    private static final String DEFAULT_JAVA_OPTS = "-Xms64m -Djava.net.preferIPv4Stack=true"
             + " -Djboss.modules.system.pkgs=org.jboss.byteman -Djava.awt.headless=true";
 
     private final Path wildflyHome;
@@ -81,7 +81,7 @@ final class WildFlyRuntime extends ChildProcessRuntime {
         Map<String, String> environment = new HashMap<>(env);
         environment.put("JAVA_HOME", javaHome.toString());
         environment.put("JBOSS_MODULEPATH", modulePath);
-        environment.put("JAVA_OPTS", DEFAULT_JAVA_OPTS + " " + String.join(" ", jvmOptions));
+        environment.put("JAVA_OPTS", DEFAULT_JAVA_OPTS + " " + String.join(" ", withDefaultHeap(jvmOptions)));
         environment.put("LAUNCH_JBOSS_IN_BACKGROUND", "1"); // the script then forwards SIGTERM to the JVM
         List<String> command = List.of(wildflyHome.resolve("bin/standalone.sh").toString(),
                 "-c", CONFIG, "-b", "127.0.0.1", "-bmanagement", "127.0.0.1",
