@@ -305,6 +305,11 @@ public final class DeployedServer {
     }
 
     /** The process id of the server's JVM, for measuring it from outside (the soak benchmark reads /proc and runs jcmd). */
+    /** Another server like this one, for the boot benchmark (bench.BootBenchmark); the caller closes it. */
+    public ServerRuntime bootAnother(String name) {
+        return startAnother(name, Map.of());
+    }
+
     public long serverPid() {
         return runtime.pid();
     }
