@@ -18,7 +18,8 @@ import java.util.jar.JarOutputStream;
  * Time to ready and resident memory at ready over several boots of the WAR (process start to the WAR answering,
  * stand-ins and settings as in the integration suite), and the same for an empty WAR on the same server: the
  * difference is what our deployment costs. {@code ./mvnw -Pbenchmark -Dbench.main=com.contoso.acsauth.bench.BootBenchmark}
- * with {@code -Dbench.boots} (5), {@code -Dit.runtime}, {@code -Dbench.jvmOptions}. Prints medians; never asserts.
+ * with {@code -Dbench.boots} (5), {@code -Dit.runtime}, {@code -Dbench.jvmOptions}, {@code -Dbench.empty=false} (our WAR
+ * only). Prints medians; never asserts.
  */
 public final class BootBenchmark {
 
@@ -27,6 +28,8 @@ public final class BootBenchmark {
 
     public static void main(String[] args) throws Exception {
         int boots = Integer.getInteger("bench.boots", 5);
+        // -Dbench.empty=false: our WAR only (A/B runs of one setting)
+        boolean withEmpty = Boolean.parseBoolean(System.getProperty("bench.empty", "true"));
         DeployedServer server = DeployedServer.get();
         System.out.printf(Locale.ROOT, "boot benchmark: %s, %d boots each, JDK %s, extra JVM options '%s', %d cores%n",
                 server.runtimeName(), boots, Runtime.version(), System.getProperty(DeployedServer.BENCH_JVM_OPTIONS, ""),
@@ -38,6 +41,9 @@ public final class BootBenchmark {
         for (int boot = 0; boot < boots; boot++) {
             int i = boot;
             ours.add(boot(() -> server.bootAnother("boot-" + i)));
+            if (!withEmpty) {
+                continue;
+            }
             bare.add(boot(() -> {
                 ServerRuntime runtime = ServerRuntime.named(server.runtimeName(), buildDir, buildDir.resolve("boot-empty-" + i), 0);
                 runtime.start(empty, Map.of(), List.of(System.getProperty(DeployedServer.BENCH_JVM_OPTIONS, "").strip().split("\\s+"))
@@ -46,6 +52,9 @@ public final class BootBenchmark {
             }));
         }
         report("acs-auth-server.war", ours);
+        if (!withEmpty) {
+            System.exit(0);
+        }
         report("empty WAR", bare);
         System.out.printf(Locale.ROOT, "our deployment beyond the empty server: %.1f s, %.0f MB (medians)%n",
                 median(ours, 0) - median(bare, 0), median(ours, 1) - median(bare, 1));

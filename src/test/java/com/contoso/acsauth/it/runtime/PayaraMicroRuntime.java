@@ -69,7 +69,9 @@ final class PayaraMicroRuntime extends ChildProcessRuntime {
             FileTrees.delete(root); // a fresh domain each run: no stale deployment or trust store copy
             // Payara Micro binds 0.0.0.0 by default; the stand-in setup is loopback only
             Files.writeString(preBoot,
-                    "set configs.config.server-config.network-config.network-listeners.network-listener.http-listener.address=127.0.0.1\n");
+                    "set configs.config.server-config.network-config.network-listeners.network-listener.http-listener.address=127.0.0.1\n"
+                    // -Dit.payara.preboot="cmd;cmd": more pre-boot asadmin commands, for start-up experiments
+                    + String.join("\n", System.getProperty("it.payara.preboot", "").split(";")) + "\n");
             Files.deleteIfExists(postBoot);
             if (!dataSources().isEmpty()) {
                 Files.write(postBoot, postBootCommands());
