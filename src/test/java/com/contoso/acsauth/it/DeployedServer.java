@@ -201,6 +201,9 @@ public final class DeployedServer {
     private static Map<String, String> trustedIssuers(StandIns standIns, MappingMode mapping) {
         EntraStandIn entra = standIns.entra();
         Map<String, String> env = new LinkedHashMap<>();
+        if (!otherIssuersWanted()) {
+            return env;
+        }
         env.put("TRUSTED_ISSUERS", "external-id,b2c");
         env.put("ISSUER_EXTERNAL_ID_TYPE", "external-id");
         env.put("ISSUER_EXTERNAL_ID_TENANT_ID", EntraStandIn.EXTERNAL_ID_TENANT_ID);
@@ -219,6 +222,14 @@ public final class DeployedServer {
             env.put("TRUSTED_ISSUERS", "external-id,b2c," + keycloak.get("TRUSTED_ISSUERS"));
         }
         return env;
+    }
+
+    /**
+     * Whether the server trusts more than its workforce tenant: yes in the integration suite; the benchmarks say
+     * {@code -Dit.otherIssuers=false} to measure the plain single-tenant deployment (no database store beside Graph).
+     */
+    static boolean otherIssuersWanted() {
+        return Boolean.parseBoolean(System.getProperty("it.otherIssuers", "true"));
     }
 
     /** The issuers of {@link #trustedIssuers} whose tokens the tests can mint, the workforce tenant first. */

@@ -154,7 +154,9 @@ public final class LocalStack {
             server.start(war, env, List.of(
                     "-Djavax.net.ssl.trustStore=" + standIns.trustStore().toAbsolutePath(),
                     "-Djavax.net.ssl.trustStorePassword=" + standIns.trustStorePassword(),
-                    "-Djavax.net.ssl.trustStoreType=PKCS12"));
+                    "-Djavax.net.ssl.trustStoreType=PKCS12",
+                    // the options the Dockerfile ships (docs/benchmarks.md, "Small containers")
+                    "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError"));
         } catch (ServerStartException e) {
             fail(e.getMessage());
             return;

@@ -176,6 +176,16 @@ class DockerfileTest {
     }
 
     @Test
+    void shipsSmallContainerJvmOptionsAndKeepsTheImagesOwn() {
+        String env = all("ENV").stream().map(Instruction::arguments).reduce("", (a, b) -> a + " " + b);
+
+        assertTrue(env.contains("MEM_MAX_RAM_PERCENTAGE=50.0"), "half the container as heap (docs/benchmarks.md): " + env);
+        assertTrue(env.contains("-Djdk.util.zip.disableZip64ExtraFieldValidation=true"),
+                "JVM_ARGS replaces the image's value, which Payara Micro 6.2025.10 needs: " + env);
+        assertTrue(env.contains("-XX:+UseSerialGC") && env.contains("-XX:+ExitOnOutOfMemoryError"), env);
+    }
+
+    @Test
     void bakesInNoSecretsOrEnvironmentDefaults() throws IOException {
         List<String> keys = new ArrayList<>();
         for (Instruction instruction : instructions) {
