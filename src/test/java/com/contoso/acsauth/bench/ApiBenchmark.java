@@ -6,6 +6,8 @@ import com.azure.communication.identity.CommunicationIdentityClientBuilder;
 import com.azure.communication.identity.models.CommunicationTokenScope;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.contoso.acsauth.it.DeployedServer;
+import com.contoso.acsauth.standin.Fault;
+import com.contoso.acsauth.standin.Operation;
 import com.contoso.acsauth.standin.StandIns;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -40,6 +42,8 @@ public final class ApiBenchmark {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final DeployedServer server;
+    private static final int ADDED_LATENCY_MS = 20;
+
     private final StandIns standIns;
 
     ApiBenchmark(DeployedServer server) {
@@ -85,6 +89,20 @@ public final class ApiBenchmark {
                 median(viaServer) / (double) median(direct));
 
         concurrent(token);
+        withDownstreamLatency(token);
+    }
+
+    /**
+     * The steady-state token call with {@value #ADDED_LATENCY_MS} ms added by the ACS stand-in to every call (the
+     * only downstream call it makes), as over a real network: one round trip is then the floor.
+     */
+    private void withDownstreamLatency(String token) {
+        standIns.faults().inject(Operation.ACS_ISSUE_TOKEN, Fault.latency(Duration.ofMillis(ADDED_LATENCY_MS)).share(1.0));
+        try {
+            report("GET /api/token, " + ADDED_LATENCY_MS + " ms added to every ACS call", measure(() -> status("GET", "/api/token", token)));
+        } finally {
+            standIns.faults().clear();
+        }
     }
 
     private List<Long> directAcsIssue(JdkHttpClientBuilder http) {
