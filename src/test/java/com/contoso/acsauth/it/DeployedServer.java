@@ -250,18 +250,31 @@ public final class DeployedServer {
 
     /**
      * Whether this run trusts a real Keycloak as its OpenID Connect provider: {@code -Dit.keycloak=true}, which the pom
-     * sets for the Graph run on Payara Micro 6 only (one Keycloak boot per CI run). There it must run: no silent skip.
+     * sets for the Graph run on Payara Micro 6 only (one Keycloak boot per CI run). Keycloak needs a JDK 21+: without
+     * one the Keycloak cases are skipped, except in CI ({@code CI=true}) or with {@code -Dit.keycloak.required=true},
+     * where that fails the run instead.
      */
     static boolean keycloakWanted() {
         if (!Boolean.getBoolean("it.keycloak")) {
             return false;
         }
-        if (!KeycloakServer.available()) {
-            throw new IllegalStateException("it.keycloak=true, but Keycloak is not unpacked (./mvnw verify does it) or no JDK 21+ "
-                    + "is found (-Dkeycloak.javaHome)");
+        if (KeycloakServer.available()) {
+            return true;
         }
-        return true;
+        if (Boolean.getBoolean("it.keycloak.required") || "true".equals(System.getenv("CI"))) {
+            throw new IllegalStateException(KEYCLOAK_MISSING);
+        }
+        if (!keycloakSkipReported) {
+            keycloakSkipReported = true;
+            System.out.println("[keycloak] skipped: " + KEYCLOAK_MISSING);
+        }
+        return false;
     }
+
+    static final String KEYCLOAK_MISSING = "it.keycloak=true, but Keycloak is not unpacked (./mvnw verify does it) or no JDK 21+ "
+            + "is found (/usr/lib/jvm/temurin-25-jdk-amd64, JAVA_HOME, or -Dkeycloak.javaHome)";
+
+    private static boolean keycloakSkipReported;
 
     private static List<String> jvmOptions(StandIns standIns) {
         List<String> options = new java.util.ArrayList<>(List.of(
