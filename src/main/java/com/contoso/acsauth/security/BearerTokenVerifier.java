@@ -3,6 +3,7 @@ package com.contoso.acsauth.security;
 import com.contoso.acsauth.downstream.DownstreamSettings;
 import com.contoso.acsauth.entra.EntraSettings;
 import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTParser;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -73,9 +74,12 @@ public class BearerTokenVerifier {
      *         when the issuer's signing keys cannot be loaded
      */
     public Caller verify(String token) {
+        JWT jwt;
         String iss;
         try {
-            iss = JWTParser.parse(token).getJWTClaimsSet().getIssuer();
+            // parsed once: the issuer picks the verifier, which checks this same parsed token
+            jwt = JWTParser.parse(token);
+            iss = jwt.getJWTClaimsSet().getIssuer();
         } catch (ParseException e) {
             throw IssuerVerifier.invalidToken("The bearer token is invalid: it is not a JWT with a claims set.");
         }
@@ -86,7 +90,7 @@ public class BearerTokenVerifier {
                     ? "The bearer token belongs to a tenant that may not sign in to this API."
                     : "The bearer token was not issued by a trusted issuer.");
         }
-        return verifier.verify(token);
+        return verifier.verify(jwt);
     }
 
     /**

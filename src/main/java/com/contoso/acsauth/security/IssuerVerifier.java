@@ -21,7 +21,9 @@ import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jose.util.ResourceRetriever;
+import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.proc.ConfigurableJWTProcessor;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
@@ -169,7 +171,17 @@ final class IssuerVerifier implements Closeable {
      * @throws ProblemException 401 for any invalid token, 403 without the scope; 503/504 when the keys cannot be loaded
      */
     Caller verify(String token) {
-        JWTClaimsSet claims = claimsOf(token);
+        try {
+            return verify(JWTParser.parse(token));
+        } catch (ParseException e) {
+            throw new ProblemException(ProblemType.INVALID_TOKEN, reason(e), e).challenge(BearerChallenge.invalidToken());
+        }
+    }
+
+    /** As {@link #verify(String)}, for a token {@link BearerTokenVerifier} already parsed to read its issuer. */
+    Caller verify(JWT jwt) {
+        String token = jwt.getParsedString();
+        JWTClaimsSet claims = claimsOf(jwt);
         String user = text(claims, issuer.userClaim());
         if (user == null) {
             throw invalidToken("The bearer token has no " + issuer.userClaim() + " claim; only tokens issued to users are accepted.");
@@ -214,7 +226,7 @@ final class IssuerVerifier implements Closeable {
         return new ProblemException(ProblemType.INVALID_TOKEN, detail).challenge(BearerChallenge.invalidToken());
     }
 
-    private JWTClaimsSet claimsOf(String token) {
+    private JWTClaimsSet claimsOf(JWT token) {
         try {
             return processor.process(token, null);
         } catch (RateLimitReachedException e) {
@@ -227,7 +239,7 @@ final class IssuerVerifier implements Closeable {
         } catch (KeySourceException e) {
             // we cannot tell a good token from a bad one without the keys: that is our outage, not the caller's fault
             throw keysUnavailable(e);
-        } catch (ParseException | BadJOSEException | JOSEException e) {
+        } catch (BadJOSEException | JOSEException e) {
             throw new ProblemException(ProblemType.INVALID_TOKEN, reason(e), e).challenge(BearerChallenge.invalidToken());
         }
     }

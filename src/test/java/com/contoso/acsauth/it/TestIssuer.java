@@ -134,14 +134,7 @@ interface TestIssuer {
 
         @Override
         public String sign(JWTClaimsSet claims) {
-            try {
-                com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(new com.nimbusds.jose.JWSHeader.Builder(
-                        com.nimbusds.jose.JWSAlgorithm.RS256).type(com.nimbusds.jose.JOSEObjectType.JWT).keyID(key().getKeyID()).build(), claims);
-                jwt.sign(new com.nimbusds.jose.crypto.RSASSASigner(key()));
-                return jwt.serialize();
-            } catch (com.nimbusds.jose.JOSEException e) {
-                throw new IllegalStateException(e);
-            }
+            return TokenValidationIT.signWith(key(), claims);
         }
 
         @Override
