@@ -104,6 +104,21 @@ class AcsStandInTest {
     }
 
     @Test
+    void aTestCanShortenTheLifetimeOfTheTokensItIssues() throws Exception {
+        CommunicationUserIdentifier user = acs.createUser();
+        standIns.acs().shortenTokenLifetime(Duration.ofSeconds(20));
+
+        AccessToken token = acs.getToken(user, List.of(CommunicationTokenScope.CHAT), Duration.ofMinutes(90));
+        standIns.acs().reset();
+
+        assertAround(Instant.now().plusSeconds(20), token.getExpiresAt());
+        assertEquals(token.getExpiresAt().toInstant(), SignedJWT.parse(token.getToken()).getJWTClaimsSet().getExpirationTime().toInstant());
+        // after reset, ACS's rules again: the lifetime asked for
+        AccessToken normal = acs.getToken(acs.createUser(), List.of(CommunicationTokenScope.CHAT), Duration.ofMinutes(90));
+        assertAround(Instant.now().plus(Duration.ofMinutes(90)), normal.getExpiresAt());
+    }
+
+    @Test
     void refusesTheJoinScopesAtTheSdksApiVersion() {
         CommunicationUserIdentifier user = acs.createUser();
 

@@ -96,6 +96,8 @@ public final class AcsStandIn extends StandInServer {
     private final AtomicLong tokensIssued = new AtomicLong();
     private final Map<String, Long> revokedThrough = new ConcurrentHashMap<>();
     private final Map<String, String> createdBy = new ConcurrentHashMap<>();
+    /** Set by a test that must see tokens expire soon (a browser's proactive refresh); null: the lifetime asked for. */
+    private volatile Duration tokenLifetime;
     private final Set<String> roleAssignees = ConcurrentHashMap.newKeySet();
     private final EntraBearerVerifier bearer;
 
@@ -193,6 +195,15 @@ public final class AcsStandIn extends StandInServer {
         createdBy.clear();
         roleAssignees.clear();
         roleAssignees.addAll(DEFAULT_ROLE_ASSIGNEES);
+        tokenLifetime = null;
+    }
+
+    /**
+     * Issues tokens for identities that live {@code lifetime} whatever lifetime the caller asks for (ACS's minimum is an
+     * hour): lets a test watch a client refresh its token. {@link #reset()} goes back to ACS's rules.
+     */
+    public void shortenTokenLifetime(Duration lifetime) {
+        this.tokenLifetime = lifetime;
     }
 
     // ---- HTTP -------------------------------------------------------------------------------------------------
@@ -442,7 +453,8 @@ public final class AcsStandIn extends StandInServer {
 
     private JsonObject token(String identity, List<String> scopes, int minutes) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        Instant expiresOn = now.plus(Duration.ofMinutes(minutes));
+        Duration lifetime = tokenLifetime;
+        Instant expiresOn = now.plus(lifetime != null ? lifetime : Duration.ofMinutes(minutes));
         return Json.createObjectBuilder()
                 .add("token", sign(identity.substring(2), String.join(",", scopes), now, expiresOn))
                 .add("expiresOn", EXPIRES_ON.format(OffsetDateTime.ofInstant(expiresOn, ZoneOffset.UTC)))
