@@ -79,8 +79,7 @@ class EntraBrowserFlowTest {
 
     @BeforeEach
     void reset() {
-        standIns.reset(); // keeps the SPA registrations
-        entra.endBrowserSessions();
+        standIns.reset(); // signs every browser out, keeps the SPA registrations
     }
 
     // ---- the happy path ---------------------------------------------------------------------------------------
@@ -187,6 +186,17 @@ class EntraBrowserFlowTest {
         String location = signedIn.headers().firstValue("Location").orElseThrow();
         assertTrue(location.startsWith(SPA_REDIRECT + "?code="), location);
         assertEquals("state-1", query(location).get("state"));
+    }
+
+    @Test
+    void answersByFormPostWhenAsked() throws Exception {
+        HttpResponse<String> answer = get(authorizeUrl(Pkce.create(), Map.of("response_mode", "form_post", "prompt", "none")), null);
+
+        assertEquals(200, answer.statusCode());
+        String html = answer.body();
+        assertTrue(html.contains("<form id=\"answer\" method=\"post\" action=\"" + SPA_REDIRECT + "\">"), html);
+        assertTrue(html.contains("<input type=\"hidden\" name=\"error\" value=\"login_required\">"), html);
+        assertTrue(html.contains("<input type=\"hidden\" name=\"state\" value=\"state-1\">"), html);
     }
 
     // ---- errors: the page when the redirect URI cannot be trusted, else back to the app ------------------------
@@ -376,6 +386,18 @@ class EntraBrowserFlowTest {
         assertAadError(redeem("not-a-code", signedIn.pkce().verifier(), SPA_CLIENT_ID, SPA_REDIRECT, ORIGIN), 400, "invalid_grant", 9002313);
         assertEquals(200, redeem(code, signedIn.pkce().verifier(), SPA_CLIENT_ID, SPA_REDIRECT, ORIGIN).statusCode(),
                 "failed attempts do not use the code up");
+    }
+
+    @Test
+    void resetSignsEveryBrowserOutButKeepsTheRegistrations() throws Exception {
+        SignedIn alice = signIn("alice", Map.of());
+
+        standIns.reset();
+
+        HttpResponse<String> silent = get(authorizeUrl(Pkce.create(), Map.of("prompt", "none")), alice.cookie());
+        assertEquals("login_required", fragment(silent.headers().firstValue("Location").orElseThrow()).get("error"));
+        assertAadError(redeem(alice.answer().get("code"), alice.pkce().verifier(), SPA_CLIENT_ID, SPA_REDIRECT, ORIGIN), 400,
+                "invalid_grant", 9002313);
     }
 
     @Test

@@ -521,7 +521,7 @@ public final class EntraStandIn extends StandInServer {
         return BrowserSessions.COOKIE;
     }
 
-    /** Signs every browser out and forgets every authorization code and refresh token (registrations stay). */
+    /** Signs every browser out and forgets every authorization code and refresh token (registrations stay); part of {@link #reset()}. */
     public void endBrowserSessions() {
         browserSessions.clear();
     }
@@ -534,8 +534,12 @@ public final class EntraStandIn extends StandInServer {
         browserSessions.advanceClock(by);
     }
 
-    /** Back to consent given, no MFA demands and the default client credentials; SPA registrations and browser sessions stay. */
+    /**
+     * Back to consent given, no MFA demands and the default client credentials, with nobody signed in in a browser (no
+     * sessions, codes or refresh tokens); SPA registrations stay.
+     */
     public void reset() {
+        browserSessions.clear();
         consentWithheld.set(false);
         mfaRequired.clear();
         graphAppRoles = CONSENTED_GRAPH_APP_ROLES;
