@@ -31,7 +31,7 @@ final class SignInPages {
             button:hover{background:#005da6}
             :focus-visible{outline:3px solid #1b1b1b;outline-offset:2px}
             .error{color:#a80000;font-weight:600}
-            code{font-family:Consolas,ui-monospace,monospace;font-size:.9375rem;overflow-wrap:anywhere}
+            code{font-family:Consolas,ui-monospace,monospace;font-size:.9375rem;white-space:nowrap}
             ul{padding-left:1.25rem}li{margin:.25rem 0}
             dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem .75rem;font-size:.9375rem}dd{margin:0;overflow-wrap:anywhere}
             """;
