@@ -7,6 +7,16 @@ public enum Operation {
     ENTRA_TOKEN_OBO,
     ENTRA_TOKEN_PASSWORD,
     ENTRA_TOKEN_CLIENT_CREDENTIALS,
+    /** The browser sign-in: {@code GET /{tenant}/oauth2/v2.0/authorize} (authorization code with PKCE). */
+    ENTRA_AUTHORIZE,
+    /** The stand-in's sign-in form posted: {@code POST /{tenant}/login}. */
+    ENTRA_LOGIN,
+    /** The token endpoint's {@code authorization_code} grant (a single-page app redeeming its code). */
+    ENTRA_TOKEN_AUTHORIZATION_CODE,
+    /** The token endpoint's {@code refresh_token} grant. */
+    ENTRA_TOKEN_REFRESH,
+    /** The end-session endpoint: {@code GET /{tenant}/oauth2/v2.0/logout}. */
+    ENTRA_LOGOUT,
     /** A Kubernetes cluster's OIDC issuer (served beside Entra): its discovery document and its keys, fetched by Entra. */
     CLUSTER_OIDC_DISCOVERY,
     CLUSTER_OIDC_KEYS,

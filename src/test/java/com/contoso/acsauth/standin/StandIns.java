@@ -357,8 +357,8 @@ public final class StandIns implements AutoCloseable {
     }
 
     /**
-     * Clears the call log, faults, identities, extensions and the consent / MFA switches; puts back the default client
-     * credentials in Entra and role assignments in ACS.
+     * Clears the call log, faults, identities, extensions, browser sign-ins and the consent / MFA switches; puts back the
+     * default client credentials in Entra and role assignments in ACS. SPA redirect URI registrations stay.
      */
     public void reset() {
         faults.clear();

@@ -15,6 +15,7 @@
  *     standIns.faults().inject(Operation.ACS_ISSUE_TOKEN, Fault.status(429).retryAfter(1).times(2));
  *     standIns.acs().unassignRole(EntraStandIn.SYSTEM_ASSIGNED_IDENTITY.objectId());
  *     standIns.calls().count(Operation.ACS_ISSUE_TOKEN);
+ *     standIns.entra().registerSpaRedirectUri(EntraStandIn.API_CLIENT_ID, "http://localhost:8080/try/");  // browser sign-in
  * }
  * }</pre>
  *

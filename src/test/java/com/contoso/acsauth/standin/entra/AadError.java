@@ -7,6 +7,8 @@ import jakarta.json.JsonObjectBuilder;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -67,18 +69,15 @@ final class AadError extends Exception {
 
     /** The answer; {@code correlationId} is the caller's client-request-id when it sent one, as Entra echoes it. */
     Response toResponse(String correlationId) {
-        String traceId = UUID.randomUUID().toString();
-        String correlation = correlationId != null ? correlationId : UUID.randomUUID().toString();
-        String timestamp = TIMESTAMP.format(ZonedDateTime.now(ZoneOffset.UTC));
+        Diagnostics diagnostics = Diagnostics.now(correlationId);
         JsonObjectBuilder body = Json.createObjectBuilder()
                 .add("error", error)
-                .add("error_description", getMessage() + "\r\nTrace ID: " + traceId + "\r\nCorrelation ID: " + correlation
-                        + "\r\nTimestamp: " + timestamp)
+                .add("error_description", describe(diagnostics))
                 .add("error_codes", Json.createArrayBuilder().add(code))
-                .add("timestamp", timestamp)
-                .add("trace_id", traceId)
-                .add("correlation_id", correlation)
-                .add("error_uri", "https://login.microsoftonline.com/error?code=" + code);
+                .add("timestamp", diagnostics.timestamp())
+                .add("trace_id", diagnostics.traceId())
+                .add("correlation_id", diagnostics.correlationId())
+                .add("error_uri", errorUri());
         if (suberror != null) {
             body.add("suberror", suberror);
         }
@@ -86,6 +85,35 @@ final class AadError extends Exception {
             body.add("claims", claims);
         }
         // Entra's x-ms-request-id header is the error's trace id
-        return Response.json(status, body.build()).withHeader("x-ms-request-id", traceId);
+        return Response.json(status, body.build()).withHeader("x-ms-request-id", diagnostics.traceId());
+    }
+
+    /** The error as Entra sends it back to an app's redirect URI: error, error_description, error_uri (state is the caller's). */
+    Map<String, String> redirectParameters(String correlationId) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        parameters.put("error", error);
+        parameters.put("error_description", describe(Diagnostics.now(correlationId)));
+        parameters.put("error_uri", errorUri());
+        return parameters;
+    }
+
+    /** "AADSTS&lt;n&gt;: message" and the Trace ID, Correlation ID and Timestamp lines. */
+    String describe(Diagnostics diagnostics) {
+        return getMessage() + "\r\nTrace ID: " + diagnostics.traceId() + "\r\nCorrelation ID: " + diagnostics.correlationId()
+                + "\r\nTimestamp: " + diagnostics.timestamp();
+    }
+
+    private String errorUri() {
+        return "https://login.microsoftonline.com/error?code=" + code;
+    }
+
+    /** What Entra adds to every error it reports, on the wire and on its error page. */
+    record Diagnostics(String traceId, String correlationId, String timestamp) {
+
+        /** A fresh trace id; the caller's correlation id (its client-request-id) when it sent one. */
+        static Diagnostics now(String correlationId) {
+            return new Diagnostics(UUID.randomUUID().toString(), correlationId != null ? correlationId : UUID.randomUUID().toString(),
+                    TIMESTAMP.format(ZonedDateTime.now(ZoneOffset.UTC)));
+        }
     }
 }

@@ -63,6 +63,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>It also mints the tokens the managed-identity endpoints hand out ({@link #managedIdentityTokenClaims}).
  *
+ * <p>Browsers sign in as with Entra ({@link AuthorizeEndpoint}): single-page apps registered with
+ * {@link #registerSpaRedirectUri} use the authorization code flow with PKCE at {@link #authorizationEndpoint()}, the
+ * stand-in's sign-in form (the demo users), the {@code authorization_code} and {@code refresh_token} grants from their
+ * own origin (CORS, {@link BrowserCors}), and {@link #endSessionEndpoint()}. The session is the {@code ESTSAUTH} cookie.
+ *
  * <p>Besides the home tenant it plays the other {@link IssuerShape}s a deployment may trust, each with a signing key,
  * a discovery document and a key set of its own: a partner tenant and an unlisted tenant (served under
  * {@code <aadInstance><tid>/} like the home tenant), an External ID tenant (under {@code <aadInstance>ciam/<tid>/}, issuer
@@ -160,6 +165,9 @@ public final class EntraStandIn extends StandInServer {
     private final X509Certificate apiAppCertificate;
     private final FederatedCredential workloadCredential;
     private volatile Map<String, ConfidentialClient> confidentialClients;
+    private final SpaRegistrations spaRegistrations = new SpaRegistrations();
+    private final BrowserSessions browserSessions = new BrowserSessions();
+    private final AuthorizeEndpoint authorizeEndpoint;
 
     /**
      * @param clientTls          trusts the other stand-ins: Entra fetches a federated issuer's discovery document and keys with it
@@ -185,7 +193,8 @@ public final class EntraStandIn extends StandInServer {
         this.workloadCredential = workloadCredential;
         registerDefaultClients();
         HttpClient federatedIssuers = HttpClient.newBuilder().sslContext(clientTls).connectTimeout(Duration.ofSeconds(5)).build();
-        this.tokenEndpoint = new TokenEndpoint(this, new ClientAuthentication(this, federatedIssuers));
+        this.tokenEndpoint = new TokenEndpoint(this, new ClientAuthentication(this, federatedIssuers), browserSessions);
+        this.authorizeEndpoint = new AuthorizeEndpoint(this, spaRegistrations, browserSessions);
     }
 
     private void registerDefaultClients() {
@@ -485,8 +494,52 @@ public final class EntraStandIn extends StandInServer {
         mfaRequired.add(oid);
     }
 
-    /** Back to consent given, no MFA demands and the default client credentials. */
+    /**
+     * Registers a redirect URI of platform type "single-page application" on the API app ({@link #API_CLIENT_ID}: one
+     * registration can be the API and the SPA) or the SPA ({@link #SPA_CLIENT_ID}); it is also an allowed post-logout
+     * redirect URI. Matched exactly; http only for localhost. {@link #reset()} keeps registrations.
+     */
+    public void registerSpaRedirectUri(String clientId, String redirectUri) {
+        if (!clientId.equals(API_CLIENT_ID) && !clientId.equals(SPA_CLIENT_ID)) {
+            throw new IllegalArgumentException("SPA redirect URIs go on the API app or the SPA, not on " + clientId);
+        }
+        spaRegistrations.register(clientId, redirectUri);
+    }
+
+    /** {@code <aadInstance><tenant>/oauth2/v2.0/authorize}: where a browser starts signing in. */
+    public String authorizationEndpoint() {
+        return aadInstance() + TENANT_ID + "/oauth2/v2.0/authorize";
+    }
+
+    /** {@code <aadInstance><tenant>/oauth2/v2.0/logout}: where a browser signs out. */
+    public String endSessionEndpoint() {
+        return aadInstance() + TENANT_ID + "/oauth2/v2.0/logout";
+    }
+
+    /** The name of the session cookie the sign-in sets ({@code Secure; HttpOnly; SameSite=None; Path=/}). */
+    public String sessionCookieName() {
+        return BrowserSessions.COOKIE;
+    }
+
+    /** Signs every browser out and forgets every authorization code and refresh token (registrations stay); part of {@link #reset()}. */
+    public void endBrowserSessions() {
+        browserSessions.clear();
+    }
+
+    /**
+     * Moves the browser sign-in's clock forward: codes expire after 10 minutes, a single-page app's refresh tokens 24
+     * hours after the sign-in. {@link #endBrowserSessions()} sets it back.
+     */
+    public void advanceBrowserClock(Duration by) {
+        browserSessions.advanceClock(by);
+    }
+
+    /**
+     * Back to consent given, no MFA demands and the default client credentials, with nobody signed in in a browser (no
+     * sessions, codes or refresh tokens); SPA registrations stay.
+     */
     public void reset() {
+        browserSessions.clear();
         consentWithheld.set(false);
         mfaRequired.clear();
         graphAppRoles = CONSENTED_GRAPH_APP_ROLES;
@@ -796,10 +849,10 @@ public final class EntraStandIn extends StandInServer {
                 .claim("appidacr", appidacr);
     }
 
-    /** The id_token msal4j reads to build its account. */
-    String idToken(DemoUser u, String clientId) {
+    /** The id_token msal reads to build its account; {@code nonce} (the authorization request's) only when there was one. */
+    String idToken(DemoUser u, String clientId, String nonce) {
         Instant now = Instant.now();
-        return sign(new JWTClaimsSet.Builder()
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
                 .audience(clientId)
                 .issuer(issuer())
                 .issueTime(Date.from(now))
@@ -810,8 +863,8 @@ public final class EntraStandIn extends StandInServer {
                 .claim("preferred_username", u.username())
                 .subject(pairwiseSubject(u.oid(), clientId))
                 .claim("tid", TENANT_ID)
-                .claim("ver", "2.0")
-                .build());
+                .claim("ver", "2.0");
+        return sign(nonce == null ? claims.build() : claims.claim("nonce", nonce).build());
     }
 
     Set<String> registeredClients() {
@@ -868,6 +921,9 @@ public final class EntraStandIn extends StandInServer {
 
     @Override
     protected Operation classify(Request request) {
+        if (request.method().equals("OPTIONS")) {
+            return null; // a CORS preflight: no operation, so no fault meant for the real request trips on it
+        }
         Published document = published.get(request.path().toLowerCase(Locale.ROOT));
         if (document != null) {
             return document.operation();
@@ -885,10 +941,33 @@ public final class EntraStandIn extends StandInServer {
                 case TokenEndpoint.JWT_BEARER -> Operation.ENTRA_TOKEN_OBO;
                 case "password" -> Operation.ENTRA_TOKEN_PASSWORD;
                 case "client_credentials" -> Operation.ENTRA_TOKEN_CLIENT_CREDENTIALS;
+                case "authorization_code" -> Operation.ENTRA_TOKEN_AUTHORIZATION_CODE;
+                case "refresh_token" -> Operation.ENTRA_TOKEN_REFRESH;
                 default -> null;
             };
+            case "/oauth2/v2.0/authorize" -> request.method().equals("GET") ? Operation.ENTRA_AUTHORIZE : null;
+            case "/login" -> request.method().equals("POST") ? Operation.ENTRA_LOGIN : null;
+            case "/oauth2/v2.0/logout" -> request.method().equals("GET") ? Operation.ENTRA_LOGOUT : null;
             default -> null;
         };
+    }
+
+    // what a browser fetches from an SPA's origin: the token endpoint, discovery documents, key sets, instance discovery
+    private boolean corsPath(Request request) {
+        String path = request.path().toLowerCase(Locale.ROOT);
+        if (published.containsKey(path) || path.equals("/common/discovery/instance")) {
+            return true;
+        }
+        String[] segments = path.split("/");
+        if (segments.length < 3) {
+            return false;
+        }
+        return Set.of("/v2.0/.well-known/openid-configuration", "/discovery/v2.0/keys", "/discovery/keys", "/oauth2/v2.0/token")
+                .contains(path.substring(segments[1].length() + 1));
+    }
+
+    private static boolean isBrowserPage(Operation op) {
+        return op == Operation.ENTRA_AUTHORIZE || op == Operation.ENTRA_LOGIN || op == Operation.ENTRA_LOGOUT;
     }
 
     @Override
@@ -901,11 +980,27 @@ public final class EntraStandIn extends StandInServer {
                 IssuerShape shape = publisher(request);
                 return Response.json(200, op == Operation.ENTRA_DISCOVERY ? openIdConfiguration(shape) : keys(shape));
             }
+            // pages a person sees: their errors are Entra's error page, not JSON
+            switch (op) {
+                case ENTRA_AUTHORIZE -> {
+                    return authorizeEndpoint.authorize(request);
+                }
+                case ENTRA_LOGIN -> {
+                    return authorizeEndpoint.login(request);
+                }
+                case ENTRA_LOGOUT -> {
+                    return authorizeEndpoint.logout(request);
+                }
+                default -> {
+                }
+            }
             requireOurTenant(request);
             return switch (op) {
                 case ENTRA_TOKEN_OBO -> tokenEndpoint.onBehalfOf(request);
                 case ENTRA_TOKEN_PASSWORD -> tokenEndpoint.password(request);
                 case ENTRA_TOKEN_CLIENT_CREDENTIALS -> tokenEndpoint.clientCredentials(request);
+                case ENTRA_TOKEN_AUTHORIZATION_CODE -> tokenEndpoint.authorizationCode(request);
+                case ENTRA_TOKEN_REFRESH -> tokenEndpoint.refreshToken(request);
                 default -> throw new IllegalStateException("not an Entra operation: " + op);
             };
         } catch (AadError e) {
@@ -915,6 +1010,9 @@ public final class EntraStandIn extends StandInServer {
 
     @Override
     protected Response errorResponse(Operation op, Request request, int status) {
+        if (isBrowserPage(op)) {
+            return SignInPages.errorPage(AadError.forStatus(status), request.queryParameters().get("client-request-id"));
+        }
         return AadError.forStatus(status).toResponse(request.header("client-request-id"));
     }
 
@@ -925,11 +1023,17 @@ public final class EntraStandIn extends StandInServer {
         if (!response.headers().containsKey("x-ms-request-id")) {
             decorated = decorated.withHeader("x-ms-request-id", UUID.randomUUID().toString());
         }
+        if (corsPath(request)) {
+            decorated = BrowserCors.allowOrigin(request, decorated);
+        }
         // Entra echoes the caller's id when asked to (msal4j asks with return-client-request-id: true)
         return clientRequestId == null ? decorated : decorated.withHeader("client-request-id", clientRequestId);
     }
 
     private Response unclassified(Request request) throws AadError {
+        if (BrowserCors.isPreflight(request) && corsPath(request)) {
+            return BrowserCors.preflight(request);
+        }
         String path = request.path().toLowerCase(Locale.ROOT);
         if (path.equals("/common/discovery/instance")) {
             return Response.json(200, instanceDiscovery());

@@ -12,6 +12,8 @@ import com.nimbusds.jwt.SignedJWT;
 import jakarta.json.Json;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,23 +36,29 @@ import static com.contoso.acsauth.standin.entra.EntraStandIn.TEAMS_SCOPES;
 import static com.contoso.acsauth.standin.entra.EntraStandIn.TENANT_ID;
 
 /**
- * {@code POST /{tenant}/oauth2/v2.0/token}: the On-Behalf-Of, password and client credentials grants, checked the way
- * Entra checks them. Confidential clients authenticate with a secret or a client assertion ({@link ClientAuthentication}).
+ * {@code POST /{tenant}/oauth2/v2.0/token}: the On-Behalf-Of, password and client credentials grants, and the browser
+ * sign-in's authorization code and refresh token grants, checked the way Entra checks them. Confidential clients
+ * authenticate with a secret or a client assertion ({@link ClientAuthentication}); single-page apps with nothing but
+ * their PKCE verifier and a cross-origin request.
  */
 final class TokenEndpoint {
 
     static final String JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
-    private static final Set<String> OIDC_SCOPES = Set.of("openid", "profile", "offline_access", "email");
+    static final Set<String> OIDC_SCOPES = Set.of("openid", "profile", "offline_access", "email");
+    /** What Entra grants a token for nothing but OpenID scopes: Graph's basic profile. */
+    private static final String GRAPH_SIGN_IN_SCOPE = "openid profile User.Read email";
     // Entra tolerates this much clock skew on nbf; exp is checked strictly so "just expired" tokens fail in tests
     private static final Duration NOT_BEFORE_SKEW = Duration.ofMinutes(5);
     private static final String API_APP_NAME = "ACS Auth Server";
 
     private final EntraStandIn entra;
     private final ClientAuthentication clientAuthentication;
+    private final BrowserSessions browserSessions;
 
-    TokenEndpoint(EntraStandIn entra, ClientAuthentication clientAuthentication) {
+    TokenEndpoint(EntraStandIn entra, ClientAuthentication clientAuthentication, BrowserSessions browserSessions) {
         this.entra = entra;
         this.clientAuthentication = clientAuthentication;
+        this.browserSessions = browserSessions;
     }
 
     // ---- On-Behalf-Of -----------------------------------------------------------------------------------------
@@ -85,7 +93,7 @@ final class TokenEndpoint {
         JWTClaimsSet graphClaims = entra.graphTokenClaims(demoUser, clientId)
                 .claim("appidacr", client.method().authenticationContextClass).build();
         String scope = CONSENTED_GRAPH_PERMISSIONS.stream().map(p -> GRAPH_AUDIENCE + "/" + p).collect(Collectors.joining(" "));
-        return tokenResponse(entra.sign(graphClaims), graphClaims, scope, demoUser, clientId, form);
+        return tokenResponse(new AccessToken(entra.sign(graphClaims), graphClaims, scope), demoUser, clientId, form);
     }
 
     private ClientAuthentication.Authenticated authenticateConfidentialClient(Request request, Map<String, String> form) throws AadError {
@@ -217,28 +225,169 @@ final class TokenEndpoint {
         if (resourceScopes.isEmpty()) {
             throw invalidScope(scope);
         }
+        return tokenResponse(accessToken(resourceScopes, scope, user, clientId, azpacr), user, clientId, form);
+    }
+
+    /**
+     * The user's access token for the one resource the scopes name: the API (v2, {@link EntraStandIn#apiTokenClaims}),
+     * the Teams scopes (v1, appid = the client) or, for nothing but OpenID scopes, Graph's basic profile (v1).
+     */
+    private AccessToken accessToken(List<String> resourceScopes, String scope, DemoUser user, String clientId, String azpacr)
+            throws AadError {
+        if (resourceScopes.isEmpty()) {
+            JWTClaimsSet claims = entra.v1TokenClaims(user, GRAPH_AUDIENCE, clientId, azpacr, GRAPH_SIGN_IN_SCOPE).claim("idtyp", "user").build();
+            return new AccessToken(entra.sign(claims), claims, GRAPH_SIGN_IN_SCOPE);
+        }
         if (resourceScopes.stream().allMatch(TokenEndpoint::isApiScope)) {
             JWTClaimsSet claims = entra.apiTokenClaims(user, clientId, azpacr).build();
-            return tokenResponse(entra.sign(claims), claims, "api://" + API_CLIENT_ID + "/" + EntraStandIn.API_SCOPE, user, clientId, form);
+            return new AccessToken(entra.sign(claims), claims, "api://" + API_CLIENT_ID + "/" + EntraStandIn.API_SCOPE);
         }
         if (resourceScopes.stream().allMatch(TokenEndpoint::isTeamsScope)) {
             JWTClaimsSet claims = entra.v1TokenClaims(user, TEAMS_AUDIENCE, clientId, azpacr, TEAMS_SCOPES).build();
             String granted = List.of(TEAMS_SCOPES.split(" ")).stream().map(p -> TEAMS_AUDIENCE + "/" + p).collect(Collectors.joining(" "));
-            return tokenResponse(entra.sign(claims), claims, granted, user, clientId, form);
+            return new AccessToken(entra.sign(claims), claims, granted);
+        }
+        if (resourceScopes.stream().allMatch(s -> isApiScope(s) || isTeamsScope(s))) {
+            throw new AadError(400, "invalid_scope", 28000, "Provided value for the input parameter scope is not valid because it"
+                    + " contains more than one resource. Scope " + scope + " is not valid.");
         }
         throw invalidScope(resourceScopes.stream().filter(s -> !isApiScope(s) && !isTeamsScope(s)).findFirst().orElse(scope));
     }
 
-    private static boolean isApiScope(String scope) {
+    /** An access token with the {@code scope} the answer reports for it. */
+    private record AccessToken(String jwt, JWTClaimsSet claims, String scope) {
+    }
+
+    static boolean isApiScope(String scope) {
         String lower = scope.toLowerCase(Locale.ROOT);
         return Set.of("api://" + API_CLIENT_ID + "/access_as_user", API_CLIENT_ID + "/access_as_user",
                 "api://" + API_CLIENT_ID + "/.default", API_CLIENT_ID + "/.default").contains(lower);
     }
 
-    private static boolean isTeamsScope(String scope) {
+    static boolean isTeamsScope(String scope) {
         String lower = scope.toLowerCase(Locale.ROOT);
         return Set.of(TEAMS_AUDIENCE + "/teams.managecalls", TEAMS_AUDIENCE + "/teams.managechats", TEAMS_AUDIENCE + "/.default")
                 .contains(lower);
+    }
+
+    // ---- the browser sign-in: authorization code and refresh token ---------------------------------------------
+
+    /**
+     * A single-page app redeems the code the authorize endpoint gave it: once, within 10 minutes, with the client id and
+     * redirect URI it was issued for and the PKCE verifier of its challenge, cross-origin (an {@code Origin} header)
+     * and without a secret. The access token is for the first resource the authorization asked for.
+     */
+    Response authorizationCode(Request request) throws AadError {
+        Map<String, String> form = request.form();
+        String clientId = required(form, "client_id");
+        clientAuthentication.requireRegistered(clientId);
+        BrowserSessions.AuthorizationCode code = browserSessions.code(required(form, "code")).orElseThrow(TokenEndpoint::malformedGrant);
+        requireCrossOrigin(request);
+        if (code.redeemed().get()) {
+            throw alreadyRedeemed();
+        }
+        if (browserSessions.now().isAfter(code.issued().plus(BrowserSessions.CODE_LIFETIME))) {
+            throw AadError.invalidGrant(70008, "The provided authorization code or refresh token has expired due to inactivity."
+                    + " Send a new interactive authorization request for this user and resource.");
+        }
+        AuthorizationRequest asked = code.request();
+        if (!asked.clientId().equals(clientId)) {
+            throw AadError.invalidGrant(70000, "Provided grant is invalid or malformed. The code was issued to another client.");
+        }
+        String redirectUri = required(form, "redirect_uri");
+        if (!asked.redirectUri().equals(redirectUri)) {
+            throw AadError.invalidGrant(500112, "The reply address '" + redirectUri + "' does not match the reply address '"
+                    + asked.redirectUri() + "' provided when requesting Authorization code.");
+        }
+        if (!asked.codeChallenge().equals(s256(required(form, "code_verifier")))) {
+            throw AadError.invalidGrant(501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request.");
+        }
+        if (!code.redeemed().compareAndSet(false, true)) {
+            throw alreadyRedeemed();
+        }
+        DemoUser user = code.session().user();
+        List<String> resourceScopes = firstResource(resourceScopes(String.join(" ", asked.scopes())));
+        AccessToken token = accessToken(resourceScopes, String.join(" ", asked.scopes()), user, clientId, "0");
+        Set<String> asking = lowerCase(asked.scopes());
+        BrowserSessions.RefreshToken refreshToken = asking.contains("offline_access")
+                ? browserSessions.issueRefreshToken(clientId, user, asked.scopes(), browserSessions.now()) : null;
+        return browserTokenResponse(token, refreshToken, asking.contains("openid") ? entra.idToken(user, clientId, asked.nonce()) : null,
+                user, form);
+    }
+
+    /**
+     * A refresh token a single-page app got from this endpoint buys a token for any resource (one per request), and a
+     * new refresh token; cross-origin only, for the client it was issued to, 24 hours from the sign-in at most.
+     */
+    Response refreshToken(Request request) throws AadError {
+        Map<String, String> form = request.form();
+        String clientId = required(form, "client_id");
+        clientAuthentication.requireRegistered(clientId);
+        BrowserSessions.RefreshToken presented = browserSessions.refreshToken(required(form, "refresh_token"))
+                .orElseThrow(TokenEndpoint::malformedGrant);
+        requireCrossOrigin(request);
+        if (!presented.clientId().equals(clientId)) {
+            throw AadError.invalidGrant(70000, "Provided grant is invalid or malformed. The refresh token was issued to another client.");
+        }
+        Instant expires = presented.signedIn().plus(BrowserSessions.SPA_REFRESH_TOKEN_LIFETIME);
+        if (browserSessions.now().isAfter(expires)) {
+            throw AadError.invalidGrant(700084, "The refresh token was issued to a single page app (SPA), and therefore has a fixed,"
+                    + " limited lifetime of 1.00:00:00, which cannot be extended. It is now expired and a new sign in request must be"
+                    + " sent by the SPA to the sign in page. The token was issued on " + presented.signedIn() + ".");
+        }
+        String scope = form.getOrDefault("scope", "").isBlank() ? String.join(" ", presented.scopes()) : form.get("scope");
+        List<String> scopes = List.of(scope.trim().split("\\s+"));
+        AccessToken token = accessToken(resourceScopes(scope), scope, presented.user(), clientId, "0");
+        BrowserSessions.RefreshToken rotated = browserSessions.issueRefreshToken(clientId, presented.user(), scopes, presented.signedIn());
+        String idToken = lowerCase(scopes).contains("openid") ? entra.idToken(presented.user(), clientId, null) : null;
+        return browserTokenResponse(token, rotated, idToken, presented.user(), form);
+    }
+
+    private Response browserTokenResponse(AccessToken token, BrowserSessions.RefreshToken refreshToken, String idToken, DemoUser user,
+                                          Map<String, String> form) {
+        Long refreshTokenExpiresIn = refreshToken == null ? null : Math.max(0, Duration.between(browserSessions.now(),
+                refreshToken.signedIn().plus(BrowserSessions.SPA_REFRESH_TOKEN_LIFETIME)).getSeconds());
+        return tokenResponse(token, refreshToken == null ? null : refreshToken.token(), refreshTokenExpiresIn, idToken, user,
+                "1".equals(form.get("client_info")));
+    }
+
+    // a browser's fetch carries Origin; a server-side redemption of an SPA's code or refresh token does not
+    private static void requireCrossOrigin(Request request) throws AadError {
+        if (request.header("Origin") == null) {
+            throw AadError.invalidRequest(9002327, "Tokens issued for the 'Single-Page Application' client-type may only be redeemed"
+                    + " via cross-origin requests.");
+        }
+    }
+
+    // an authorization may ask for scopes of several resources (to consent once); its code buys a token for the first
+    private static List<String> firstResource(List<String> resourceScopes) {
+        if (resourceScopes.isEmpty()) {
+            return resourceScopes;
+        }
+        boolean api = isApiScope(resourceScopes.get(0));
+        return resourceScopes.stream().filter(s -> isApiScope(s) == api).toList();
+    }
+
+    private static Set<String> lowerCase(List<String> scopes) {
+        return scopes.stream().map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+    }
+
+    private static AadError malformedGrant() {
+        return AadError.invalidGrant(9002313, "Invalid request. Request is malformed or invalid.");
+    }
+
+    private static AadError alreadyRedeemed() {
+        return AadError.invalidGrant(54005, "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use"
+                + " an existing refresh token.");
+    }
+
+    /** PKCE S256: base64url(SHA-256(ASCII(verifier))). */
+    static String s256(String verifier) {
+        try {
+            return Base64URL.encode(MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII))).toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     // ---- client credentials -----------------------------------------------------------------------------------
@@ -294,30 +443,45 @@ final class TokenEndpoint {
 
     // ---- shared -----------------------------------------------------------------------------------------------
 
-    /** The success shape msal4j parses and caches. */
-    private Response tokenResponse(String accessToken, JWTClaimsSet claims, String scope, DemoUser user, String clientId,
-                                   Map<String, String> form) {
-        long expiresIn = Math.max(0, Duration.between(Instant.now(), claims.getExpirationTime().toInstant()).getSeconds());
-        String clientInfo = Base64URL.encode(Json.createObjectBuilder().add("uid", user.oid()).add("utid", TENANT_ID).build()
-                .toString().getBytes(StandardCharsets.UTF_8)).toString();
+    /** The success shape msal4j parses and caches: a refresh token (not redeemable) when offline_access was asked. */
+    private Response tokenResponse(AccessToken token, DemoUser user, String clientId, Map<String, String> form) {
+        Set<String> requested = Set.of(form.getOrDefault("scope", "").toLowerCase(Locale.ROOT).split(" "));
+        String refreshToken = requested.contains("offline_access") ? "standin-rt." + UUID.randomUUID() : null;
+        return tokenResponse(token, refreshToken, null, entra.idToken(user, clientId, null), user, "1".equals(form.get("client_info")));
+    }
+
+    /** The success shape: {@code refreshTokenExpiresIn} is for a single-page app's refresh token, {@code idToken} may be null. */
+    private Response tokenResponse(AccessToken token, String refreshToken, Long refreshTokenExpiresIn, String idToken, DemoUser user,
+                                   boolean clientInfo) {
+        long expiresIn = Math.max(0, Duration.between(Instant.now(), token.claims().getExpirationTime().toInstant()).getSeconds());
         var body = Json.createObjectBuilder()
                 .add("token_type", "Bearer")
-                .add("scope", scope)
+                .add("scope", token.scope())
                 .add("expires_in", expiresIn)
                 .add("ext_expires_in", expiresIn)
-                .add("access_token", accessToken);
-        Set<String> requested = Set.of(form.getOrDefault("scope", "").toLowerCase(Locale.ROOT).split(" "));
-        if (requested.contains("offline_access")) {
-            body.add("refresh_token", "standin-rt." + UUID.randomUUID());
+                .add("access_token", token.jwt());
+        if (refreshToken != null) {
+            body.add("refresh_token", refreshToken);
+            if (refreshTokenExpiresIn != null) {
+                body.add("refresh_token_expires_in", refreshTokenExpiresIn);
+            }
         }
-        body.add("id_token", entra.idToken(user, clientId));
-        if ("1".equals(form.get("client_info"))) {
-            body.add("client_info", clientInfo);
+        if (idToken != null) {
+            body.add("id_token", idToken);
+        }
+        if (clientInfo) {
+            body.add("client_info", clientInfo(user));
         }
         return Response.json(200, body.build());
     }
 
-    private static List<String> resourceScopes(String scope) {
+    /** {@code client_info}: base64url of {"uid": the user's object id, "utid": the tenant}, as msal builds its account ids from it. */
+    static String clientInfo(DemoUser user) {
+        return Base64URL.encode(Json.createObjectBuilder().add("uid", user.oid()).add("utid", TENANT_ID).build()
+                .toString().getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    static List<String> resourceScopes(String scope) {
         List<String> scopes = new ArrayList<>();
         for (String s : scope.trim().split("\\s+")) {
             if (!s.isEmpty() && !OIDC_SCOPES.contains(s.toLowerCase(Locale.ROOT))) {
@@ -327,12 +491,12 @@ final class TokenEndpoint {
         return scopes;
     }
 
-    private static AadError invalidScope(String scope) {
+    static AadError invalidScope(String scope) {
         return new AadError(400, "invalid_scope", 70011,
                 "The provided value for the input parameter 'scope' is not valid. The scope " + scope + " is not valid.");
     }
 
-    private static String required(Map<String, String> form, String name) throws AadError {
+    static String required(Map<String, String> form, String name) throws AadError {
         String value = form.get(name);
         if (value == null || value.isBlank()) {
             throw AadError.missingParameter(name);
