@@ -73,7 +73,7 @@ public final class Chromium implements AutoCloseable {
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--disable-default-apps", "--window-size=1280,1000",
                 "--user-data-dir=" + profile,
-                "--ignore-certificate-errors-spki-list=" + String.join(",", spkiHashes(trustStore, password)));
+                "--ignore-certificate-errors-spki-list=" + String.join(",", trustedKeyHashes(trustStore, password)));
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);
@@ -123,8 +123,11 @@ public final class Chromium implements AutoCloseable {
         }
     }
 
-    // Chromium's --ignore-certificate-errors-spki-list takes base64 SHA-256 hashes of SubjectPublicKeyInfo
-    private static List<String> spkiHashes(Path trustStore, String password) {
+    /**
+     * What Chromium's {@code --ignore-certificate-errors-spki-list} takes to trust the certificates of {@code trustStore}
+     * and no others: the base64 SHA-256 hashes of their public keys (SubjectPublicKeyInfo).
+     */
+    public static List<String> trustedKeyHashes(Path trustStore, String password) {
         try (InputStream in = Files.newInputStream(trustStore)) {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(in, password.toCharArray());

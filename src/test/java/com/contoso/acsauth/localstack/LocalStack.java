@@ -1,5 +1,6 @@
 package com.contoso.acsauth.localstack;
 
+import com.contoso.acsauth.browser.Chromium;
 import com.contoso.acsauth.it.runtime.KeycloakServer;
 import com.contoso.acsauth.it.runtime.Ports;
 import com.contoso.acsauth.it.runtime.JdbcDataSource;
@@ -115,6 +116,16 @@ public final class LocalStack {
 
         Map<String, String> env = new LinkedHashMap<>(standIns.serverEnvironment());
         env.put("OPENAPI_UI_ENABLED", "true");
+        if (!keycloakOnly) {
+            // the /try/ page signs in with the API's own app registration (BROWSER_CLIENT_ID's default): its SPA
+            // redirect URIs are the page's and Swagger UI's, under both names of this machine
+            env.put("TRY_PAGE_ENABLED", "true");
+            for (String host : List.of("localhost", "127.0.0.1")) {
+                for (String path : List.of("/try/redirect.html", "/try/", "/openapi-ui/oauth2-redirect.html")) {
+                    standIns.entra().registerSpaRedirectUri(EntraStandIn.API_CLIENT_ID, "http://" + host + ":" + apiPort + path);
+                }
+            }
+        }
         String credentials;
         try {
             env.putAll(mappingStore(server, buildDir));
@@ -234,6 +245,12 @@ public final class LocalStack {
                  ... and a Teams user's token for /api/token/teams: the same with
                      --data-urlencode 'scope=%s'
 
+                 Try it in a browser:  http://localhost:%d/try/   (Swagger UI with the same sign-in: http://localhost:%d/openapi-ui/)
+                   Sign in as %s / %s. The sign-in page is the Entra ID stand-in's (%s): the browser must trust
+                   its self-signed certificate. Import %s as a trusted authority, or start a Chromium that trusts
+                   exactly that certificate:
+                     chromium --user-data-dir=$(mktemp -d) --ignore-certificate-errors-spki-list=%s http://localhost:%d/try/
+
                  Call the API (after sourcing the settings file):
                    curl -i -X POST   -H "Authorization: Bearer $DEMO_USER_TOKEN" $API_BASE_URL/api/user
                    curl -i           -H "Authorization: Bearer $DEMO_USER_TOKEN" $API_BASE_URL/api/user
@@ -247,7 +264,9 @@ public final class LocalStack {
                 shown(envFile), shown(envFile),
                 userToken,
                 cacert, standIns.entra().tokenEndpoint(), standIns.apiClientId(), user.username(), user.password(),
-                apiScope, TEAMS_SCOPES);
+                apiScope, TEAMS_SCOPES,
+                apiPort, apiPort, user.username(), user.password(), standIns.aadInstance(), cacert,
+                String.join(",", Chromium.trustedKeyHashes(standIns.trustStore(), standIns.trustStorePassword())), apiPort);
         if (keycloak != null) {
             printKeycloak(keycloak, keycloakUser, cacert);
         }
