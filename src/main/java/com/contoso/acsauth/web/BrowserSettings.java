@@ -35,7 +35,7 @@ public record BrowserSettings(boolean tryPageEnabled, URI instance, String tenan
         if (tenantId.isEmpty()) {
             if (enabled) {
                 reader.problem("try.page.enabled", "needs an Entra ID workforce tenant (AAD_TENANT_ID and AAD_CLIENT_ID): "
-                        + "the page signs users in with Entra ID, and this server trusts only the issuers of TRUSTED_ISSUERS");
+                        + "the page signs users in with Entra ID; without it, leave the page off");
             }
             return new BrowserSettings(false, instance, "", "", "");
         }
