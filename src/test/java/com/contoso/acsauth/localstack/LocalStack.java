@@ -115,6 +115,8 @@ public final class LocalStack {
 
         Map<String, String> env = new LinkedHashMap<>(standIns.serverEnvironment());
         env.put("OPENAPI_UI_ENABLED", "true");
+        // the /try/ page signs in with Entra ID: not on a server without it (keycloakOnly below)
+        env.put("TRY_PAGE_ENABLED", "true");
         String credentials;
         try {
             env.putAll(mappingStore(server, buildDir));
@@ -144,7 +146,8 @@ public final class LocalStack {
             if (keycloakOnly) {
                 // Keycloak instead of Entra ID: the server trusts no Entra tenant, so it needs no Entra setting at all
                 env.keySet().removeAll(List.of("AAD_INSTANCE", "AAD_TENANT_ID", "AAD_CLIENT_ID", "AAD_CLIENT_SECRET",
-                        "AAD_CLIENT_CERTIFICATE", "AAD_CLIENT_ASSERTION", "GRAPH_BASE_URL", "MAPPING_SIGNING_KEYS"));
+                        "AAD_CLIENT_CERTIFICATE", "AAD_CLIENT_ASSERTION", "GRAPH_BASE_URL", "MAPPING_SIGNING_KEYS",
+                        "TRY_PAGE_ENABLED"));
                 env.put("MAPPING_STORE", "database");
             }
         }
@@ -221,6 +224,7 @@ public final class LocalStack {
                  acs-auth-server local stack is ready (%.0f s). Ctrl-C stops everything.
                 ==============================================================================================
                  API base URL   %s/api          (Swagger UI: %s/openapi-ui, OpenAPI: %s/openapi)
+                 Try it         %s/try/         (sign in, call the API, watch the ACS token refresh)
                  Demo user      %s / %s (oid %s)
                  Settings       %s   ->   source it:  . %s
 
@@ -242,7 +246,7 @@ public final class LocalStack {
                    curl -i -X DELETE -H "Authorization: Bearer $DEMO_USER_TOKEN" $API_BASE_URL/api/user
                 ==============================================================================================
                 """,
-                (System.nanoTime() - started) / 1e9, api, api, api,
+                (System.nanoTime() - started) / 1e9, api, api, api, api,
                 user.username(), user.password(), user.oid(),
                 shown(envFile), shown(envFile),
                 userToken,
