@@ -11,13 +11,14 @@ import com.contoso.acsauth.mapping.MappingSettings;
 import com.contoso.acsauth.security.TrustedIssuer;
 import com.contoso.acsauth.security.TrustedIssuerSettings;
 import com.contoso.acsauth.token.TokenQuotaSettings;
+import com.contoso.acsauth.web.BrowserSettings;
 import com.contoso.acsauth.web.CorsSettings;
 import java.util.List;
 import org.eclipse.microprofile.config.Config;
 
 /** Every feature's settings, read and validated together so that all problems are reported at once. */
 public record Settings(EntraSettings entra, TrustedIssuerSettings issuers, MappingSettings mapping, GraphSettings graph, MappingCacheSettings mappingCache, AcsSettings acs,
-                       CorsSettings cors, DownstreamSettings downstream, TokenQuotaSettings tokenQuota, List<String> problems) {
+                       CorsSettings cors, BrowserSettings browser, DownstreamSettings downstream, TokenQuotaSettings tokenQuota, List<String> problems) {
 
     public static Settings read(Config config) {
         SettingsReader reader = new SettingsReader(property -> config.getOptionalValue(property, String.class));
@@ -36,9 +37,10 @@ public record Settings(EntraSettings entra, TrustedIssuerSettings issuers, Mappi
         MappingCacheSettings mappingCache = MappingCacheSettings.read(reader);
         AcsSettings acs = AcsSettings.read(reader, entra.clientId());
         CorsSettings cors = CorsSettings.read(reader);
+        BrowserSettings browser = BrowserSettings.read(reader, entra.instance(), entra.tenantId(), entra.clientId(), acs.teamsAppId());
         DownstreamSettings downstream = DownstreamSettings.read(reader);
         TokenQuotaSettings tokenQuota = TokenQuotaSettings.read(reader);
-        return new Settings(entra, issuers, mapping, graph, mappingCache, acs, cors, downstream, tokenQuota, reader.problems());
+        return new Settings(entra, issuers, mapping, graph, mappingCache, acs, cors, browser, downstream, tokenQuota, reader.problems());
     }
 
     public boolean valid() {

@@ -10,6 +10,7 @@ import com.contoso.acsauth.mapping.MappingCacheSettings;
 import com.contoso.acsauth.mapping.MappingSettings;
 import com.contoso.acsauth.security.TrustedIssuerSettings;
 import com.contoso.acsauth.token.TokenQuotaSettings;
+import com.contoso.acsauth.web.BrowserSettings;
 import com.contoso.acsauth.web.CorsSettings;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Priority;
@@ -50,7 +51,8 @@ public class SettingsProducer {
                 + ", authority " + settings.entra().authority() : "no Entra workforce tenant") + ", mapping store " + settings.mapping().store()
                 + (settings.mapping().usesGraph() ? " at " + settings.graph().baseUrl() : " at " + settings.mapping().dataSource())
                 + ", ACS " + settings.acs().endpoint()
-                + ", trusted issuers " + settings.issuers().issuers().stream().map(i -> i.name() + "=" + i.issuer()).toList());
+                + ", trusted issuers " + settings.issuers().issuers().stream().map(i -> i.name() + "=" + i.issuer()).toList()
+                + (settings.browser().tryPageEnabled() ? ", /try/ page on (browser client " + settings.browser().clientId() + ")" : ""));
     }
 
     @Produces @Singleton Settings settings() { return settings; }
@@ -62,6 +64,7 @@ public class SettingsProducer {
     @Produces @Singleton MappingSettings mapping() { return settings.mapping(); }
     @Produces @Singleton AcsSettings acs() { return settings.acs(); }
     @Produces @Singleton CorsSettings cors() { return settings.cors(); }
+    @Produces @Singleton BrowserSettings browser() { return settings.browser(); }
     @Produces @Singleton DownstreamSettings downstream() { return settings.downstream(); }
     @Produces @Singleton TokenQuotaSettings tokenQuota() { return settings.tokenQuota(); }
 }

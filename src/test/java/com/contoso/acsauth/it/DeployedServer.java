@@ -34,6 +34,9 @@ public final class DeployedServer {
 
     static final String ENV_PROPERTY_PREFIX = "it.env.";
 
+    /** The /try/ page and Swagger UI, off by default: on on the {@link #secondInstance()} only. */
+    static final Map<String, String> BROWSER_PAGES_ON = Map.of("TRY_PAGE_ENABLED", "true", "OPENAPI_UI_ENABLED", "true");
+
     /** Extra options for the server's JVM, space separated, after the runtime's own. */
     public static final String BENCH_JVM_OPTIONS = "bench.jvmOptions";
 
@@ -120,10 +123,12 @@ public final class DeployedServer {
     }
 
     /**
-     * A second server exactly like this one (same stand-ins, store and settings): two instances behind one load
+     * A second server like this one (same stand-ins, store and API settings): two instances behind one load
      * balancer. Started on first use and shared by every suite of this JVM that needs one (StaleCacheIT,
      * TwoInstanceRaceIT, ChaosIT), so a run pays that boot once; it stops with the JVM. Suites use fresh users, so
-     * what an earlier suite left in its cache does not concern them.
+     * what an earlier suite left in its cache does not concern them. It also serves the browser pages
+     * ({@link #BROWSER_PAGES_ON}), which the API never reads: OperabilityIT checks them there, without a boot of their
+     * own, and the first server shows them off, as the suite's default environment has them.
      */
     synchronized ServerRuntime secondInstance() {
         if (secondFailure != null) {
@@ -131,7 +136,7 @@ public final class DeployedServer {
         }
         if (second == null) {
             try {
-                ServerRuntime started = startAnother("second-instance", Map.of());
+                ServerRuntime started = startAnother("second-instance", BROWSER_PAGES_ON);
                 Runtime.getRuntime().addShutdownHook(new Thread(started::close, "second-instance-stopper"));
                 second = started;
             } catch (RuntimeException e) {

@@ -38,7 +38,9 @@ class MisconfigurationIT {
                 "ACS_TOKEN_EXPIRES_IN_MINUTES", "30",
                 "MAPPING_STORE", "redis",
                 "ACS_ENDPOINT", "https://contoso.communication.azure.com/",
-                "AAD_CLIENT_ASSERTION", "kerberos");
+                "AAD_CLIENT_ASSERTION", "kerberos",
+                // the page signs in with the workforce tenant, which AAD_TENANT_ID's absence leaves out
+                "TRY_PAGE_ENABLED", "true");
 
         Path workDir = buildDir.resolve("misconfigured-" + name);
         try (ServerRuntime misconfigured = ServerRuntime.named(name, buildDir, workDir, 0)) {
@@ -47,7 +49,7 @@ class MisconfigurationIT {
             String log = logsUnder(workDir);
             assertTrue(log.contains("acs-auth-server cannot start, fix its configuration"), log);
             for (String named : List.of("AAD_TENANT_ID", "ACS_CONNECTION_STRING", "ACS_TOKEN_EXPIRES_IN_MINUTES", "MAPPING_STORE",
-                    "ACS_ENDPOINT", "AAD_CLIENT_ASSERTION")) {
+                    "ACS_ENDPOINT", "AAD_CLIENT_ASSERTION", "TRY_PAGE_ENABLED")) {
                 assertTrue(log.contains(named), () -> named + " not named in:\n" + log);
             }
             assertFalse(log.contains(secret), "a secret was echoed into the log");

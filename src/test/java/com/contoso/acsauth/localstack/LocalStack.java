@@ -155,7 +155,8 @@ public final class LocalStack {
             if (keycloakOnly) {
                 // Keycloak instead of Entra ID: the server trusts no Entra tenant, so it needs no Entra setting at all
                 env.keySet().removeAll(List.of("AAD_INSTANCE", "AAD_TENANT_ID", "AAD_CLIENT_ID", "AAD_CLIENT_SECRET",
-                        "AAD_CLIENT_CERTIFICATE", "AAD_CLIENT_ASSERTION", "GRAPH_BASE_URL", "MAPPING_SIGNING_KEYS"));
+                        "AAD_CLIENT_CERTIFICATE", "AAD_CLIENT_ASSERTION", "GRAPH_BASE_URL", "MAPPING_SIGNING_KEYS",
+                        "TRY_PAGE_ENABLED"));
                 env.put("MAPPING_STORE", "database");
             }
         }
@@ -232,6 +233,7 @@ public final class LocalStack {
                  acs-auth-server local stack is ready (%.0f s). Ctrl-C stops everything.
                 ==============================================================================================
                  API base URL   %s/api          (Swagger UI: %s/openapi-ui, OpenAPI: %s/openapi)
+                 Try it         http://localhost:%d/try/   (sign in, call the API, watch the ACS token refresh: below)
                  Demo user      %s / %s (oid %s)
                  Settings       %s   ->   source it:  . %s
 
@@ -245,7 +247,7 @@ public final class LocalStack {
                  ... and a Teams user's token for /api/token/teams: the same with
                      --data-urlencode 'scope=%s'
 
-                 Try it in a browser:  http://localhost:%d/try/   (Swagger UI with the same sign-in: http://localhost:%d/openapi-ui/)
+                 Try it in a browser:  http://localhost:%d/try/   (Swagger UI signs in the same way: http://localhost:%d/openapi-ui/)
                    Sign in as %s / %s. The sign-in page is the Entra ID stand-in's (%s): the browser must trust
                    its self-signed certificate. Import %s as a trusted authority, or start a Chromium that trusts
                    exactly that certificate:
@@ -259,7 +261,7 @@ public final class LocalStack {
                    curl -i -X DELETE -H "Authorization: Bearer $DEMO_USER_TOKEN" $API_BASE_URL/api/user
                 ==============================================================================================
                 """,
-                (System.nanoTime() - started) / 1e9, api, api, api,
+                (System.nanoTime() - started) / 1e9, api, api, api, apiPort,
                 user.username(), user.password(), user.oid(),
                 shown(envFile), shown(envFile),
                 userToken,
