@@ -9,6 +9,7 @@ readonly API_SCOPE="access_as_user"
 
 name="acs-auth-server"
 spa_redirect_uri="http://localhost:3000/"
+server_urls=()
 graph_write_permission="User.ReadWrite"
 secret_years="1"
 secret_years_given=false
@@ -28,8 +29,8 @@ Creates, in the tenant `az login` is signed in to:
     v2 access tokens (api.requestedAccessTokenVersion = 2), a client secret (or, with
     --federated-managed-identity, a federated identity credential instead), Microsoft Graph delegated
     permissions User.Read and User.ReadWrite (or User.ReadWrite.All), a service principal, admin consent;
-  * the SPA client app registration "<name>-spa": SPA redirect URI, permission to the API's access_as_user
-    scope, admin consent.
+  * the SPA client app registration "<name>-spa": SPA redirect URI (and, with --server-url, the redirect URIs
+    of the server's /try/ page and Swagger UI), permission to the API's access_as_user scope, admin consent.
 Then prints the server's environment variables (stdout) and the SPA settings; progress goes to stderr, so
   ./create-app-registrations.sh > acs-auth-server.env
 keeps only the variables in the file. The file then holds a client secret: protect it, or move the secret
@@ -38,6 +39,11 @@ to Key Vault (docs/deploy-azure.md). With --federated-managed-identity or --no-s
 Options:
   --name NAME                 display name of the API registration (default: acs-auth-server)
   --spa-redirect-uri URI      SPA redirect URI (default: http://localhost:3000/)
+  --server-url URL            the server's address as browsers see it (https://acs-auth.contoso.com); adds the
+                              SPA redirect URIs of its /try/ page (URL/try/redirect.html) and of Swagger UI's
+                              sign-in (URL/openapi-ui/oauth2-redirect.html). Repeat it for several servers.
+                              The SPA registration is the one those pages sign in with (BROWSER_CLIENT_ID,
+                              by default ACS_TEAMS_APP_ID); docs/try-page.md
   --single-registration       one registration for both the API and the SPA, as the original sample's
                               MinimalClient assumes (it asks for api://<its own clientId>/access_as_user)
   --with-teams                also let the SPA request the Azure Communication Services delegated
@@ -240,6 +246,7 @@ while (($# > 0)); do
   case "$1" in
     --name) name="${2:?--name needs a value}"; shift 2 ;;
     --spa-redirect-uri) spa_redirect_uri="${2:?--spa-redirect-uri needs a value}"; shift 2 ;;
+    --server-url) server_urls+=("${2:?--server-url needs a value}"); shift 2 ;;
     --graph-write-permission) graph_write_permission="${2:?--graph-write-permission needs a value}"; shift 2 ;;
     --secret-years) secret_years="${2:?--secret-years needs a value}"; secret_years_given=true; shift 2 ;;
     --federated-managed-identity)
@@ -259,6 +266,13 @@ case "${graph_write_permission}" in
 esac
 [[ "${secret_years}" =~ ^[1-9][0-9]*$ ]] || die "--secret-years must be a positive whole number"
 [[ "${spa_redirect_uri}" =~ ^https?:// ]] || die "--spa-redirect-uri must be an http(s) URL"
+spa_redirect_uris=("${spa_redirect_uri}")
+for server_url in ${server_urls[@]+"${server_urls[@]}"}; do
+  # Entra ID accepts http for localhost only; a path is fine (a proxy's prefix), a query or fragment is not
+  [[ "${server_url}" =~ ^(https://[A-Za-z0-9.-]+|http://(localhost|127\.0\.0\.1))(:[0-9]+)?(/[A-Za-z0-9._~/-]*)?$ ]] \
+    || die "--server-url must be an https URL (http only for localhost) without query or fragment, was ${server_url}"
+  spa_redirect_uris+=("${server_url%/}/try/redirect.html" "${server_url%/}/openapi-ui/oauth2-redirect.html")
+done
 if [[ "${create_secret}" == false && "${secret_years_given}" == true ]]; then
   die "--secret-years makes no sense without a client secret"
 fi
@@ -345,8 +359,9 @@ else
   spa_object_id="$(az ad app show --id "${spa_app_id}" --query id -o tsv)"
 fi
 
-log "registering the SPA redirect URI ${spa_redirect_uri}"
-patch_application "${spa_object_id}" "{\"spa\": {\"redirectUris\": [\"${spa_redirect_uri}\"]}}"
+log "registering the SPA redirect URIs ${spa_redirect_uris[*]}"
+redirect_uris_json="$(printf '"%s", ' "${spa_redirect_uris[@]}")"
+patch_application "${spa_object_id}" "{\"spa\": {\"redirectUris\": [${redirect_uris_json%, }]}}"
 
 log "letting the SPA request api://${api_app_id}/${API_SCOPE}"
 add_permissions "${spa_app_id}" "${api_app_id}" "${scope_uuid}"
@@ -437,6 +452,13 @@ if [[ "${with_teams}" == true ]]; then
 #                   "https://auth.msft.communication.azure.com/Teams.ManageChats"]
 EOF
 fi
+for server_url in ${server_urls[@]+"${server_urls[@]}"}; do
+  cat <<EOF
+#
+# ${server_url%/}: its /try/ page (TRY_PAGE_ENABLED=true) and Swagger UI (OPENAPI_UI_ENABLED=true) can sign in as
+# ${spa_app_id}; both are off by default and meant for trying the API out (docs/try-page.md).
+EOF
+done
 
 if ((${#consent_todo[@]} > 0)); then
   log "admin consent is NOT granted: until it is, On-Behalf-Of fails with AADSTS65001 (the server answers 403)."

@@ -87,6 +87,32 @@ class CreateAppRegistrationsScriptTest {
     }
 
     @Test
+    void serverUrlsAddTheRedirectUrisOfTheTryPageAndSwaggerUiToTheSpa() throws Exception {
+        Run run = run(Map.of(), "--server-url", "https://acs-auth.contoso.example/", "--server-url", "http://localhost:8080");
+
+        assertEquals(0, run.exit(), run.stderr());
+        String spaObject = objectIdOf(run.variables().get("ACS_TEAMS_APP_ID"));
+        List<String> patches = calls().stream()
+                .filter(c -> c.startsWith("rest ") && c.contains("/applications/" + spaObject + " ") && c.contains("\"spa\"")).toList();
+        assertEquals(List.of("{\"spa\": {\"redirectUris\": [\"http://localhost:3000/\", "
+                + "\"https://acs-auth.contoso.example/try/redirect.html\", \"https://acs-auth.contoso.example/openapi-ui/oauth2-redirect.html\", "
+                + "\"http://localhost:8080/try/redirect.html\", \"http://localhost:8080/openapi-ui/oauth2-redirect.html\"]}}"),
+                patches.stream().map(c -> c.substring(c.indexOf("--body ") + "--body ".length(), c.indexOf(" --output"))).toList());
+        assertTrue(run.stdout().contains("# https://acs-auth.contoso.example: its /try/ page (TRY_PAGE_ENABLED=true)"), run.stdout());
+    }
+
+    @Test
+    void aServerUrlThatEntraWouldRefuseStopsTheScriptBeforeItChangesAnything() throws Exception {
+        for (String url : List.of("http://acs-auth.contoso.example", "https://acs-auth.contoso.example/?x=1", "ftp://x", "https://a\"b")) {
+            Run run = run(Map.of(), "--server-url", url);
+
+            assertNotEquals(0, run.exit(), url);
+            assertTrue(run.stderr().contains("--server-url must be an https URL"), run.stderr());
+        }
+        assertTrue(calls().isEmpty(), "refused before az is called");
+    }
+
+    @Test
     void reRunReusesTheRegistrationsAndTheirScopeAndAddsNothingTwice() throws Exception {
         Run first = run(Map.of(), "--with-teams");
         assertEquals(0, first.exit(), first.stderr());
@@ -364,6 +390,11 @@ class CreateAppRegistrationsScriptTest {
 
     private List<String> calls() throws IOException {
         return lines("calls");
+    }
+
+    private String objectIdOf(String appId) throws IOException {
+        return lines("apps").stream().map(line -> line.split("\t")).filter(f -> f[1].equals(appId)).map(f -> f[2])
+                .findFirst().orElseThrow();
     }
 
     private String scopeOf(String appId) throws IOException {
