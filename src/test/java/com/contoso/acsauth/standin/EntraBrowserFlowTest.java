@@ -496,7 +496,7 @@ class EntraBrowserFlowTest {
                 .header("Access-Control-Request-Method", "POST")
                 .header("Access-Control-Request-Headers", "content-type,x-anchormailbox,x-client-sku,x-client-ver,x-client-os,"
                         + "x-client-cpu,x-client-current-telemetry,x-client-last-telemetry,client-request-id,x-app-name,x-app-ver,"
-                        + "x-ms-lib-capability,x-not-allowed")
+                        + "x-ms-lib-capability,x-requested-with,x-not-allowed")
                 .build(), HttpResponse.BodyHandlers.ofString());
 
         assertEquals(204, preflight.statusCode());
@@ -504,7 +504,8 @@ class EntraBrowserFlowTest {
         assertTrue(preflight.headers().firstValue("Access-Control-Allow-Methods").orElseThrow().contains("POST"));
         List<String> allowed = List.of(preflight.headers().firstValue("Access-Control-Allow-Headers").orElseThrow().split(",\\s*"));
         assertTrue(allowed.containsAll(List.of("content-type", "x-anchormailbox", "x-client-sku", "x-client-ver", "x-client-os", "x-client-cpu",
-                "x-client-current-telemetry", "x-client-last-telemetry", "client-request-id", "x-app-name", "x-app-ver", "x-ms-lib-capability")),
+                "x-client-current-telemetry", "x-client-last-telemetry", "client-request-id", "x-app-name", "x-app-ver", "x-ms-lib-capability",
+                "x-requested-with")),
                 allowed.toString());
         assertFalse(allowed.contains("x-not-allowed"));
         assertTrue(standIns.faults().injected().getOrDefault(Operation.ENTRA_TOKEN_AUTHORIZATION_CODE, Map.of()).isEmpty());

@@ -12,14 +12,16 @@ import java.util.Set;
  * CORS as Entra answers single-page apps on the endpoints they fetch (token, discovery documents, key sets, instance
  * discovery): the caller's {@code Origin} allowed, and preflights answered with the methods and the request headers
  * msal-browser sends (2.x and 5.x: {@code content-type}, {@code x-anchormailbox}, the {@code x-client-*} telemetry,
- * {@code client-request-id}, {@code x-app-*}, {@code x-ms-*}, {@code dpop}). A header outside that list is left out of
+ * {@code client-request-id}, {@code x-app-*}, {@code x-ms-*}, {@code dpop}) and Swagger UI's {@code x-requested-with} (its
+ * PKCE sign-in redeems the code with it, and does so against Entra with SPA redirect URIs). A header outside that list is left out of
  * the answer, so the browser refuses the request, as it would with Entra.
  */
 final class BrowserCors {
 
     private static final Set<String> ALLOWED_HEADERS = Set.of("content-type", "accept", "x-anchormailbox", "client-request-id",
             "return-client-request-id", "x-client-sku", "x-client-ver", "x-client-os", "x-client-cpu", "x-client-xtra-sku",
-            "x-client-current-telemetry", "x-client-last-telemetry", "x-app-name", "x-app-ver", "dpop", "traceparent");
+            "x-client-current-telemetry", "x-client-last-telemetry", "x-app-name", "x-app-ver", "dpop", "traceparent",
+            "x-requested-with");
     private static final String EXPOSED_HEADERS = "x-ms-request-id, client-request-id, x-ms-clitelem, x-ms-httpver";
 
     private BrowserCors() {
