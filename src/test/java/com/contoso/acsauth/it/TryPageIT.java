@@ -10,6 +10,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -77,7 +79,14 @@ class TryPageIT {
         WebDriver browser = chromium.driver();
 
         browser.get(page.toString());
-        click("sign-in");
+        waitFor(d -> "true".equals(d.findElement(By.id("try")).getAttribute("data-ready")), "the page ready");
+        assertReadableOnAPhone(browser);
+        // with the keyboard, as a person who does not use a mouse would
+        for (int i = 0; i < 20 && !"sign-in".equals(focused(browser)); i++) {
+            browser.switchTo().activeElement().sendKeys(Keys.TAB);
+        }
+        assertEquals("sign-in", focused(browser), "Sign in is reachable with Tab");
+        browser.switchTo().activeElement().sendKeys(Keys.ENTER);
         // the stand-in's login form
         waitFor(d -> d.findElement(By.id("username")).isDisplayed(), "the Entra ID stand-in's login form");
         browser.findElement(By.id("username")).clear();
@@ -168,6 +177,24 @@ class TryPageIT {
         assertTrue(status.startsWith("200") || status.startsWith("404"), () -> status + "\n" + curl);
         assertTrue(curl.contains("Authorization: Bearer ey"), curl);
         assertTrue(requestUrl.contains(page.resolve("/api/user").toString()), () -> "relative OpenAPI server: " + requestUrl);
+    }
+
+    /** A 375 px wide screen: nothing wider than the screen, the operations visible without zooming out. */
+    private static void assertReadableOnAPhone(WebDriver browser) {
+        browser.manage().window().setSize(new Dimension(375, 812));
+        try {
+            JavascriptExecutor js = (JavascriptExecutor) browser;
+            Number pageWidth = (Number) js.executeScript("return document.documentElement.scrollWidth");
+            Number screenWidth = (Number) js.executeScript("return window.innerWidth");
+            assertTrue(pageWidth.intValue() <= screenWidth.intValue(), () -> "the page is " + pageWidth + " px wide on a " + screenWidth + " px screen");
+            assertTrue(browser.findElement(By.id("get-token")).getRect().getWidth() <= screenWidth.intValue());
+        } finally {
+            browser.manage().window().setSize(new Dimension(1280, 1000));
+        }
+    }
+
+    private static String focused(WebDriver browser) {
+        return (String) ((JavascriptExecutor) browser).executeScript("return document.activeElement ? document.activeElement.id : null");
     }
 
     /** Clicks the button and waits for one more call of that method and path in the page's log, with that status. */
