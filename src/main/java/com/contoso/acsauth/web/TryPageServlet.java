@@ -33,6 +33,7 @@ public class TryPageServlet extends HttpServlet {
             "html", "text/html",
             "js", "text/javascript",
             "css", "text/css",
+            "svg", "image/svg+xml",
             "txt", "text/plain");
 
     private static final Pattern FILE = Pattern.compile("(/[A-Za-z0-9_-][A-Za-z0-9._-]*)+\\.([a-z]+)");

@@ -134,6 +134,11 @@ class TryPageIT {
         WebElement refused = call("get-token", "GET", "/api/token", "401");
         String problem = refused.findElement(By.cssSelector(".problem")).getText();
         assertTrue(problem.contains("tag:acs-auth-server,2026:problem:"), problem);
+        // nothing went wrong in the page's scripts: the only error the console saw is that refused request
+        List<String> errors = chromium.consoleLog().lines()
+                .filter(line -> line.startsWith("SEVERE") && !line.contains("/api/token - Failed to load resource: the server responded with a status of 401"))
+                .toList();
+        assertTrue(errors.isEmpty(), () -> String.join("\n", errors));
     }
 
     @Test
