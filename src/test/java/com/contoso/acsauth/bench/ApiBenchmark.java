@@ -40,7 +40,10 @@ public final class ApiBenchmark {
     static final int CONCURRENT_CALLERS = 8;
     static final Duration CONCURRENT_FOR = Duration.ofSeconds(10);
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    // -Dbench.httpVersion=HTTP_1_1: the JDK client's default (HTTP_2) upgrades each plain-HTTP connection to h2c,
+    // which Payara's Grizzly accepts; browsers and proxies in front of the server mostly speak HTTP/1.1 to it
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+            .version(HttpClient.Version.valueOf(System.getProperty("bench.httpVersion", "HTTP_2"))).build();
     private final DeployedServer server;
     private static final int ADDED_LATENCY_MS = 20;
 
