@@ -35,7 +35,9 @@ import java.util.function.Supplier;
  */
 public final class ApiBenchmark {
 
-    static final int WARMUP = 50;
+    // -Dbench.warmup=2000: calls before each measured series; 50 leaves most of the server's code to the interpreter
+    // (docs/benchmarks.md, "Where a steady-state token request spends its time")
+    static final int WARMUP = Integer.getInteger("bench.warmup", 50);
     static final int SAMPLES = 300;
     static final int CONCURRENT_CALLERS = 8;
     static final Duration CONCURRENT_FOR = Duration.ofSeconds(10);
