@@ -1,6 +1,8 @@
 package com.contoso.acsauth.it.runtime;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,8 +57,27 @@ abstract class ChildProcessRuntime implements ServerRuntime {
     /** Starts the server process, logging to {@code <workDir>/server.log}, and waits until it is ready. */
     protected void launch(List<String> command, Map<String, String> environment, int port, ServerProcess.Readiness readiness) {
         baseUrl = URI.create("http://127.0.0.1:" + port);
-        process = ServerProcess.launch(name(), command, environment, workDir, workDir.resolve("server.log"));
-        process.awaitReady(baseUrl.resolve("/api/user"), readiness);
+        Path log = workDir.resolve("server.log");
+        process = ServerProcess.launch(name(), command, environment, workDir, log);
+        try {
+            process.awaitReady(baseUrl.resolve("/api/user"), readiness);
+        } catch (ServerStartException e) {
+            if (!e.stalled()) {
+                throw e;
+            }
+            // a hung boot of the server itself, not of our WAR: keep its log (with the thread dump) and boot once more
+            Path stalledLog = workDir.resolve("server-stalled.log");
+            try {
+                Files.move(log, stalledLog, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException moveFailed) {
+                e.addSuppressed(moveFailed);
+                throw e;
+            }
+            System.out.println("[" + name() + "] boot stalled (no log output for " + ServerProcess.STALL_TIMEOUT.toSeconds()
+                    + " s; log and thread dump: " + stalledLog + "): starting it once more");
+            process = ServerProcess.launch(name(), command, environment, workDir, log);
+            process.awaitReady(baseUrl.resolve("/api/user"), readiness);
+        }
         process.reportReady(baseUrl);
     }
 

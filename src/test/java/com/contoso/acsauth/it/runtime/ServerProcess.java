@@ -26,6 +26,11 @@ import java.util.stream.Stream;
 final class ServerProcess {
 
     static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(Long.getLong("it.startupTimeoutSeconds", 300));
+    /**
+     * A boot that writes nothing for this long before it is ready has hung (seen once on Payara Micro 7: stuck after
+     * "Registered HazelcastBackingStoreFactoryProxy" until the timeout); every boot here logs every few seconds.
+     */
+    static final Duration STALL_TIMEOUT = Duration.ofSeconds(Long.getLong("it.stallSeconds", 120));
     private static final int LOG_TAIL_LINES = 60;
 
     /**
@@ -86,10 +91,15 @@ final class ServerProcess {
         long deadline = startedAt + STARTUP_TIMEOUT.toNanos();
         boolean[] seen = new boolean[readiness.required().size()];
         long offset = 0;
+        long lastOutput = System.nanoTime();
         StringBuilder partial = new StringBuilder();
         while (true) {
             long[] newOffset = {offset};
-            for (String line : newLines(offset, partial, newOffset)) {
+            List<String> lines = newLines(offset, partial, newOffset);
+            if (newOffset[0] != offset) {
+                lastOutput = System.nanoTime();
+            }
+            for (String line : lines) {
                 for (Pattern failure : readiness.failures()) {
                     if (failure.matcher(line).find()) {
                         throw failed("the deployment failed: " + line.strip());
@@ -112,6 +122,13 @@ final class ServerProcess {
             }
             if (System.nanoTime() > deadline) {
                 throw failed("not ready after " + STARTUP_TIMEOUT.toSeconds() + " s (-Dit.startupTimeoutSeconds to wait longer)");
+            }
+            if (System.nanoTime() - lastOutput > STALL_TIMEOUT.toNanos()) {
+                threadDump();
+                String reason = "the boot stalled: no log output for " + STALL_TIMEOUT.toSeconds() + " s (-Dit.stallSeconds);"
+                        + " the JVM's thread dump is at the end of the log";
+                ServerStartException failed = failed(reason);
+                throw new ServerStartException(failed.getMessage(), true);
             }
             sleep(250);
         }
@@ -162,6 +179,18 @@ final class ServerProcess {
             }
         } catch (IOException e) {
             return -1;
+        }
+    }
+
+    /** Asks the server's JVM for a thread dump (SIGQUIT), which it writes to its standard output: the log. */
+    private void threadDump() {
+        try {
+            new ProcessBuilder("kill", "-3", String.valueOf(jvmPid())).inheritIO().start().waitFor();
+            sleep(2000);
+        } catch (IOException e) {
+            // no kill command: the log says what it says
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
