@@ -27,7 +27,8 @@ final class ServerProcess {
 
     static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(Long.getLong("it.startupTimeoutSeconds", 300));
     /**
-     * A boot that writes nothing for this long before it is ready has hung (seen once on Payara Micro 7: stuck after
+     * A boot that writes nothing for this long before it is ready has hung (seen twice on Payara Micro 7.2025.1: an HK2
+     * start-up deadlock, stuck after
      * "Registered HazelcastBackingStoreFactoryProxy" until the timeout); every boot here logs every few seconds.
      */
     static final Duration STALL_TIMEOUT = Duration.ofSeconds(Long.getLong("it.stallSeconds", 120));
