@@ -1,5 +1,6 @@
 package com.contoso.acsauth.it;
 
+import com.contoso.acsauth.it.arquillian.OnDeployedWar;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
@@ -55,6 +56,7 @@ import org.junit.jupiter.api.Test;
  * leaves it out (the other servers' CI runs); {@code chaos.plant} plants an orphan and a dangling mapping at the end. {@code ./mvnw verify -Pchaos} runs only this, for 10 minutes. The
  * embedded database lives inside one server process, so two instances cannot share it: skipped there.
  */
+@OnDeployedWar
 class ChaosIT {
 
     static final int SECONDS = Integer.getInteger("chaos.seconds", 40);

@@ -1,5 +1,6 @@
 package com.contoso.acsauth.it;
 
+import com.contoso.acsauth.it.arquillian.OnDeployedWar;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.function.Executable;
  * connection behind an exception.
  */
 @StoreIndependent
+@OnDeployedWar
 class ContainerErrorsIT {
 
     private static final int KIB = 1024;

@@ -1,5 +1,6 @@
 package com.contoso.acsauth.it;
 
+import com.contoso.acsauth.it.arquillian.OnDeployedWar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * traceparent of every call the request made to ACS, Graph and Entra ID.
  */
 @StoreIndependent
+@OnDeployedWar
 class CorrelationIT {
 
     private static final String ID = "[0-9a-f]{32}";

@@ -1,5 +1,6 @@
 package com.contoso.acsauth.it;
 
+import com.contoso.acsauth.it.arquillian.OnDeployedWar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * The database mapping store as users see it: no On-Behalf-Of and no Graph call at all, one row per user, a database
  * outage answered 503, and a database that cannot be used failing the deployment.
  */
+@OnDeployedWar
 class DatabaseStoreIT {
 
     Api api;

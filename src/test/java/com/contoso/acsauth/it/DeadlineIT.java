@@ -1,5 +1,6 @@
 package com.contoso.acsauth.it;
 
+import com.contoso.acsauth.it.arquillian.OnDeployedWar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * a downstream Retry-After longer than what is left is passed on to the caller at once instead of slept through; a
  * short one is still retried; and one user's slow request does not hold up another user.
  */
+@OnDeployedWar
 class DeadlineIT {
 
     private static final Logger LOG = Logger.getLogger(DeadlineIT.class.getName());

@@ -1,5 +1,6 @@
 package com.contoso.acsauth.it;
 
+import com.contoso.acsauth.it.runtime.AdapterSetup;
 import com.contoso.acsauth.it.runtime.JdbcDataSource;
 import com.contoso.acsauth.it.runtime.KeycloakServer;
 import com.contoso.acsauth.it.runtime.PostgresServer;
@@ -41,6 +42,8 @@ public final class DeployedServer {
     public static final String BENCH_JVM_OPTIONS = "bench.jvmOptions";
 
     private static DeployedServer instance;
+    /** Prepared for the Arquillian adapter, not deployed yet. */
+    private static DeployedServer pending;
     private static RuntimeException startFailure;
 
     private final StandIns standIns;
@@ -49,6 +52,8 @@ public final class DeployedServer {
     private RuntimeException secondFailure;
     private final MappingMode mapping;
     private final PostgresServer postgres;
+    private Map<String, String> environment;
+    private List<String> jvmOptions;
 
     private DeployedServer(StandIns standIns, ServerRuntime runtime, MappingMode mapping, PostgresServer postgres) {
         this.standIns = standIns;
@@ -63,14 +68,14 @@ public final class DeployedServer {
      * {@code -Dit.postgresql.required=true}, or CI (which sets {@code CI=true} and installs PostgreSQL).
      */
     public static synchronized DeployedServer get() {
-        boolean required = Boolean.getBoolean("it.postgresql.required") || "true".equals(System.getenv("CI"));
-        if (MappingMode.current() == MappingMode.POSTGRESQL && !required) {
-            org.junit.jupiter.api.Assumptions.assumeTrue(PostgresServer.available(), POSTGRESQL_MISSING);
-        }
+        whyNotHere().ifPresent(reason -> org.junit.jupiter.api.Assumptions.assumeTrue(false, reason));
         if (startFailure != null) {
             throw new IllegalStateException("the server failed to start earlier in this JVM", startFailure);
         }
         if (instance == null) {
+            if (pending != null) {
+                throw new IllegalStateException("the server under test is prepared but its adapter has not deployed the WAR");
+            }
             try {
                 instance = start();
             } catch (RuntimeException e) {
@@ -81,10 +86,86 @@ public final class DeployedServer {
         return instance;
     }
 
+    /**
+     * Why this run cannot have its server on this machine, so that its suites are skipped: the postgresql run without
+     * PostgreSQL's binaries, unless it must run ({@code -Dit.postgresql.required=true}, or CI, which sets
+     * {@code CI=true} and installs PostgreSQL).
+     */
+    public static java.util.Optional<String> whyNotHere() {
+        boolean required = Boolean.getBoolean("it.postgresql.required") || "true".equals(System.getenv("CI"));
+        if (MappingMode.current() == MappingMode.POSTGRESQL && !required && !PostgresServer.available()) {
+            return java.util.Optional.of(POSTGRESQL_MISSING);
+        }
+        return java.util.Optional.empty();
+    }
+
     private static DeployedServer start() {
+        DeployedServer server = prepare();
+        try {
+            server.runtime.start(war(), server.environment, server.jvmOptions);
+        } catch (RuntimeException e) {
+            server.stopAll();
+            throw e;
+        }
+        return server;
+    }
+
+    /**
+     * For the Arquillian run (it.arquillian.ServerUnderTest), before its adapter boots the server: the stand-ins, the
+     * databases and the server's files and settings, as {@link #get()} would have them; returns the adapter's
+     * configuration. {@link #adapterDeployed} completes it.
+     */
+    public static synchronized AdapterSetup prepareForAdapter() {
+        if (instance != null || pending != null) {
+            throw new IllegalStateException("the server under test is already prepared in this JVM");
+        }
+        try {
+            pending = prepare();
+            return pending.runtime.prepareForAdapter(pending.environment, pending.jvmOptions);
+        } catch (RuntimeException e) {
+            startFailure = e;
+            throw e;
+        }
+    }
+
+    /** For the remote Arquillian run: see docs/testing.md "Arquillian". */
+    public static synchronized void prepareForRemote() {
+        throw new IllegalStateException("it.arquillian.mode=remote is not supported yet");
+    }
+
+    /** The adapter deployed the WAR {@code bootTime} after it began starting the server: {@link #get()} returns it now. */
+    public static synchronized void adapterDeployed(java.time.Duration bootTime) {
+        pending.runtime.adoptFromAdapter(bootTime);
+        instance = pending;
+    }
+
+    /** The adapter could not deploy the WAR: every later {@link #get()} says so, as a failed start does. */
+    public static synchronized void adapterFailed(RuntimeException failure) {
+        startFailure = failure;
+    }
+
+    /** Ends what is left of the JVM of a boot the adapter gave up on. */
+    public static synchronized void stopAdapterServer() {
+        pending.runtime.close();
+    }
+
+    /** The process id of the server the adapter is booting. */
+    public static synchronized long adapterServerPid() {
+        return pending.runtime.pid();
+    }
+
+    /** {@code it.runtime}: payara6, payara7, liberty or wildfly. */
+    public static String runtimeNameOfRun() {
+        return System.getProperty("it.runtime", "payara6");
+    }
+
+    /**
+     * The stand-ins (and PostgreSQL, Keycloak) started, the server's runtime chosen and its settings worked out, nothing
+     * booted yet; all of it stops with this JVM.
+     */
+    private static DeployedServer prepare() {
         Path buildDir = buildDir();
-        Path war = war(buildDir);
-        String runtimeName = System.getProperty("it.runtime", "payara6");
+        war();
         MappingMode mapping = MappingMode.current();
 
         StandIns standIns = StandIns.start(StandInOptions.randomPorts(buildDir.resolve("standins")));
@@ -93,7 +174,8 @@ public final class DeployedServer {
             KeycloakServer.shared();
         }
         PostgresServer postgres = null;
-        ServerRuntime runtime = ServerRuntime.named(runtimeName, buildDir, 0);
+        ServerRuntime runtime = ServerRuntime.named(runtimeNameOfRun(), buildDir, 0);
+        DeployedServer server;
         try {
             if (mapping == MappingMode.POSTGRESQL) {
                 if (!PostgresServer.available()) {
@@ -101,7 +183,9 @@ public final class DeployedServer {
                 }
                 postgres = PostgresServer.start(buildDir.resolve("postgresql"));
             }
-            runtime.start(war, environment(standIns, mapping, runtime, postgres), jvmOptions(standIns));
+            server = new DeployedServer(standIns, runtime, mapping, postgres);
+            server.environment = environment(standIns, mapping, runtime, postgres);
+            server.jvmOptions = jvmOptions(standIns);
         } catch (RuntimeException e) {
             runtime.close();
             if (postgres != null) {
@@ -110,16 +194,17 @@ public final class DeployedServer {
             standIns.close();
             throw e;
         }
-        PostgresServer database = postgres;
         // the server process also has its own hook (ServerProcess), so it dies even if this one never runs
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            runtime.close();
-            if (database != null) {
-                database.close();
-            }
-            standIns.close();
-        }, "deployed-server-stopper"));
-        return new DeployedServer(standIns, runtime, mapping, postgres);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::stopAll, "deployed-server-stopper"));
+        return server;
+    }
+
+    private void stopAll() {
+        runtime.close();
+        if (postgres != null) {
+            postgres.close();
+        }
+        standIns.close();
     }
 
     /**
@@ -163,7 +248,7 @@ public final class DeployedServer {
             Map<String, String> env = new LinkedHashMap<>(environment(standIns, mapping, another, postgres));
             env.keySet().removeAll(removed);
             env.putAll(extraEnv);
-            another.start(war(buildDir), env, jvmOptions(standIns));
+            another.start(war(), env, jvmOptions(standIns));
             return another;
         } catch (RuntimeException e) {
             another.close();
@@ -299,8 +384,9 @@ public final class DeployedServer {
         return Path.of(System.getProperty("it.buildDir", "target")).toAbsolutePath();
     }
 
-    private static Path war(Path buildDir) {
-        Path war = Path.of(System.getProperty("it.war", buildDir.resolve("acs-auth-server.war").toString())).toAbsolutePath();
+    /** The WAR under test: {@code it.war}, by default the one Maven built. */
+    public static Path war() {
+        Path war = Path.of(System.getProperty("it.war", buildDir().resolve("acs-auth-server.war").toString())).toAbsolutePath();
         if (!Files.isRegularFile(war)) {
             throw new IllegalStateException("the WAR " + war + " is missing: run the integration tests with ./mvnw verify,"
                     + " which packages it first (or point -Dit.war at one)");

@@ -1,5 +1,6 @@
 package com.contoso.acsauth.it;
 
+import com.contoso.acsauth.it.arquillian.OnDeployedWar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * Each downstream step failing in turn: the caller gets a precise status and a JSON problem, and afterwards
  * nothing is orphaned (no ACS identity without mapping, no mapping pointing at a deleted identity).
  */
+@OnDeployedWar
 class DownstreamFailureIT {
 
     Api api;

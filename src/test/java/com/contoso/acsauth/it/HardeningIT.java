@@ -1,5 +1,6 @@
 package com.contoso.acsauth.it;
 
+import com.contoso.acsauth.it.arquillian.OnDeployedWar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /** Issue 11's hardening: no forged log lines, token responses never cached, readiness tells strangers nothing. */
 @StoreIndependent
+@OnDeployedWar
 class HardeningIT {
 
     Api api;

@@ -1,5 +1,6 @@
 package com.contoso.acsauth.it;
 
+import com.contoso.acsauth.it.arquillian.OnDeployedWar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -33,6 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * attacker who learns a victim's ACS id plants it in their own extension, the way a user with Graph Explorer would
  * (a Graph token issued to Graph Explorer, POST /me/extensions over HTTPS): the server must never use it.
  */
+@OnDeployedWar
 class MappingIntegrityIT {
 
     /** Graph Explorer's public client id: the app a user would plant the mapping with. */

@@ -1,5 +1,6 @@
 package com.contoso.acsauth.it;
 
+import com.contoso.acsauth.it.arquillian.OnDeployedWar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * stand-ins: it runs with {@code MAPPING_ACCEPT_UNSIGNED=true} and {@code MAPPING_SIGNING_KEYS=<new key>,<the first
  * server's key>}. The first server has only the old key and no migration switch.
  */
+@OnDeployedWar
 class MappingMigrationIT {
 
     static final byte[] NEW_KEY = new byte[32];

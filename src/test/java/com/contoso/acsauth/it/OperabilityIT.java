@@ -1,5 +1,6 @@
 package com.contoso.acsauth.it;
 
+import com.contoso.acsauth.it.arquillian.OnDeployedWar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * two-instance suites start anyway.
  */
 @StoreIndependent
+@OnDeployedWar
 class OperabilityIT {
 
     static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");

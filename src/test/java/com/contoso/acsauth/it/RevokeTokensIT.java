@@ -1,5 +1,6 @@
 package com.contoso.acsauth.it;
 
+import com.contoso.acsauth.it.arquillian.OnDeployedWar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * DELETE /api/token: ACS revokes every token of the caller's identity. What proves it is the ACS stand-in's data plane
  * (Chat's thread list), which accepts a user token the way ACS's services do and refuses a revoked one.
  */
+@OnDeployedWar
 class RevokeTokensIT {
 
     Api api;

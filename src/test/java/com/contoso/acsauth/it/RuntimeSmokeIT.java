@@ -1,5 +1,6 @@
 package com.contoso.acsauth.it;
 
+import com.contoso.acsauth.it.arquillian.OnDeployedWar;
 import com.contoso.acsauth.standin.DemoUser;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The deployed server is the real thing on every runtime: it answers, it fetched the stand-in's signing keys over
  * HTTPS (a valid token is accepted), and its SDK clients reach the stand-ins over HTTPS (create, then delete).
  */
+@OnDeployedWar
 class RuntimeSmokeIT {
 
     private final HttpClient http = HttpClient.newHttpClient();

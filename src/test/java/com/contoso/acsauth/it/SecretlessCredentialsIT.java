@@ -1,5 +1,6 @@
 package com.contoso.acsauth.it;
 
+import com.contoso.acsauth.it.arquillian.OnDeployedWar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -27,6 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * managed identity, workload identity; On-Behalf-Of: certificate, managed-identity federated assertion, token file)
  * run the whole user and token flow against the stand-ins, which check each credential as Entra ID and ACS do.
  */
+@OnDeployedWar
 class SecretlessCredentialsIT {
 
     static final Set<String> SECRETS = Set.of("AAD_CLIENT_SECRET", "ACS_CONNECTION_STRING");

@@ -20,7 +20,8 @@ final class ServerLogs {
         Path buildDir = Path.of(System.getProperty("it.buildDir", "target")).toAbsolutePath();
         long since = ManagementFactory.getRuntimeMXBean().getStartTime();
         try (Stream<Path> files = Files.walk(buildDir)) {
-            return files.filter(f -> f.toString().endsWith(".log") && Files.isRegularFile(f))
+            // Payara Micro's --logtofile writes server.log.0, server.log.1, ...
+            return files.filter(f -> f.getFileName().toString().matches(".*\\.log(\\.[0-9]+)?") && Files.isRegularFile(f))
                     .filter(f -> f.toFile().lastModified() >= since)
                     .map(ServerLogs::read)
                     .collect(Collectors.joining("\n"));

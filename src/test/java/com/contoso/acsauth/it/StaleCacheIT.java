@@ -1,5 +1,6 @@
 package com.contoso.acsauth.it;
 
+import com.contoso.acsauth.it.arquillian.OnDeployedWar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * instance B still caches a user's identity when the user is deleted (and re-created) through instance A. B must
  * never hand out the deleted identity, nor remove A's new mapping (issue 11, finding 5).
  */
+@OnDeployedWar
 class StaleCacheIT {
 
     static ServerRuntime second;

@@ -1,5 +1,6 @@
 package com.contoso.acsauth.it;
 
+import com.contoso.acsauth.it.arquillian.OnDeployedWar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /** GET /api/token/teams: exchange a Teams user's Entra token, with the caller's oid and the configured app id. */
 @StoreIndependent
+@OnDeployedWar
 class TeamsTokenIT {
 
     Api api;

@@ -1,5 +1,6 @@
 package com.contoso.acsauth.it;
 
+import com.contoso.acsauth.it.arquillian.OnDeployedWar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * more than 10 successes before the first 429: the tests count what they get rather than assume exactly 10.
  */
 @StoreIndependent
+@OnDeployedWar
 class TokenQuotaIT {
 
     /** The default of TOKEN_RATE_PER_USER_PER_MINUTE, which the suite's server runs with. */

@@ -1,5 +1,6 @@
 package com.contoso.acsauth.it;
 
+import com.contoso.acsauth.it.arquillian.OnDeployedWar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,6 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * multi-tenant deployment gets the same table in {@link TrustedIssuersIT}, where the store allows it.
  */
 @StoreIndependent
+@OnDeployedWar
 class TokenValidationIT {
 
     static final List<String[]> ENDPOINTS = List.of(

@@ -1,5 +1,6 @@
 package com.contoso.acsauth.it;
 
+import com.contoso.acsauth.it.arquillian.OnDeployedWar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,6 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * provider (database store). Each user gets an identity of their own, no issuer's user can reach another's mapping,
  * and only workforce users reach Graph, On-Behalf-Of and the Teams exchange.
  */
+@OnDeployedWar
 class TrustedIssuersIT {
 
     Api api;

@@ -1,5 +1,6 @@
 package com.contoso.acsauth.it;
 
+import com.contoso.acsauth.it.arquillian.OnDeployedWar;
 import com.contoso.acsauth.browser.Chromium;
 import com.contoso.acsauth.standin.DemoUser;
 import com.contoso.acsauth.standin.Operation;
@@ -33,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * identity, sign out and see the 401 problem. Takes the screenshot docs/images/try-page.png is made from.
  */
 @StoreIndependent
+@OnDeployedWar
 class TryPageIT {
 
     /** ACS tokens this short make AzureCommunicationTokenCredential refresh within seconds (at half their life). */

@@ -1,5 +1,6 @@
 package com.contoso.acsauth.it;
 
+import com.contoso.acsauth.it.arquillian.OnDeployedWar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * Two instances behind one load balancer, sharing the PostgreSQL mapping table: a user's first POST reaches both at
  * once. Per-instance locks cannot help here; the table's primary key must leave one identity and delete the other.
  */
+@OnDeployedWar
 class TwoInstanceRaceIT {
 
     static final int USERS = 6;

@@ -1,5 +1,6 @@
 package com.contoso.acsauth.it;
 
+import com.contoso.acsauth.it.arquillian.OnDeployedWar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The contract of /api/user and /api/token, row by row, over HTTP against the deployed WAR. */
+@OnDeployedWar
 class UserEndpointsIT {
 
     Api api;

@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** What every runtime shares: a JDK, a work directory, a port, and the one server child process it starts. */
 abstract class ChildProcessRuntime implements ServerRuntime {
@@ -17,6 +20,7 @@ abstract class ChildProcessRuntime implements ServerRuntime {
     private final List<JdbcDataSource> dataSources = new ArrayList<>();
     private ServerProcess process;
     private URI baseUrl;
+    private AdapterSetup adapted;
 
     ChildProcessRuntime(Path javaHome, Path workDir, int port) {
         this.javaHome = javaHome;
@@ -81,6 +85,26 @@ abstract class ChildProcessRuntime implements ServerRuntime {
         process.reportReady(baseUrl);
     }
 
+    /** What every {@link #prepareForAdapter} ends with: remembers the setup, whose server this runtime then answers for. */
+    protected AdapterSetup forAdapter(AdapterSetup setup) {
+        baseUrl = setup.baseUrl();
+        adapted = setup;
+        return setup;
+    }
+
+    /** A JVM option naming this server's work directory: only its JVM carries it ({@link AdapterSetup#jvmMarker}). */
+    protected String jvmMarker() {
+        return "-Dit.server=" + workDir;
+    }
+
+    @Override
+    public void adoptFromAdapter(Duration bootTime) {
+        if (adapted == null) {
+            throw new IllegalStateException(name() + " was not prepared for an adapter");
+        }
+        ServerProcess.report(name(), baseUrl, bootTime, pid(), adapted.logDir());
+    }
+
     @Override
     public URI baseUrl() {
         return baseUrl;
@@ -88,17 +112,35 @@ abstract class ChildProcessRuntime implements ServerRuntime {
 
     @Override
     public long pid() {
-        if (process == null) {
-            throw new IllegalStateException(name() + " is not running");
+        if (process != null) {
+            return process.jvmPid();
         }
-        return process.jvmPid();
+        return adapterJvm().orElseThrow(() -> new IllegalStateException(name() + " is not running")).pid();
     }
 
+    /** The JVM the adapter started for this server: a descendant of this JVM carrying {@link #jvmMarker()}. */
+    private Optional<ProcessHandle> adapterJvm() {
+        if (adapted == null) {
+            return Optional.empty();
+        }
+        return ProcessHandle.current().descendants()
+                .filter(h -> h.info().arguments().map(a -> List.of(a).contains(adapted.jvmMarker())).orElse(false))
+                .max(Comparator.comparingLong(h -> ServerProcess.residentKb(h.pid())));
+    }
+
+    /** Stops the server; one an adapter runs is stopped by Arquillian first, this only ends what is left of it. */
     @Override
     public void close() {
         if (process != null) {
             process.stop();
             process = null;
         }
+        adapterJvm().ifPresent(jvm -> {
+            jvm.destroy();
+            jvm.onExit().orTimeout(20, java.util.concurrent.TimeUnit.SECONDS).exceptionally(t -> {
+                jvm.destroyForcibly();
+                return jvm;
+            }).join();
+        });
     }
 }

@@ -9,12 +9,12 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** Deleting and copying the servers' per-run directories. */
-final class FileTrees {
+public final class FileTrees {
 
     private FileTrees() {
     }
 
-    static void delete(Path dir) {
+    public static void delete(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

@@ -4,9 +4,11 @@ import com.contoso.acsauth.it.runtime.ServerProcess.Readiness;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -66,18 +68,76 @@ final class OpenLibertyRuntime extends ChildProcessRuntime {
 
     @Override
     public void start(Path war, Map<String, String> env, List<String> jvmOptions) {
+        int port = Ports.orFree(requestedPort);
+        Path serverDir = prepareServer(SERVER_NAME, port, Files::readString, jvmOptions);
+        try {
+            Files.writeString(serverDir.resolve("bootstrap.properties"), "app.location=" + war.toAbsolutePath() + "\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        launch(List.of(libertyHome.resolve("bin/server").toString(), "run", SERVER_NAME), environment(env), port, READY);
+    }
+
+    /**
+     * Liberty's managed adapter runs {@code server run} on the server directory prepared here and deploys the WAR by
+     * adding an {@code <application>} to server.xml: so server.xml loses its own {@code <webApplication>}, a config
+     * drop-in gives the adapter's application the root context, and the settings go to {@code server.env} (the adapter's
+     * process inherits this JVM's environment). The adapter finds the server through the {@code localConnector-1.0}
+     * feature, which it adds.
+     */
+    @Override
+    public AdapterSetup prepareForAdapter(Map<String, String> env, List<String> jvmOptions) {
+        int port = Ports.orFree(requestedPort);
+        List<String> options = new ArrayList<>(jvmOptions);
+        options.add(jvmMarker());
+        // the adapter finds its server among all of this machine's JVMs by a name the JVM's command line contains
+        String serverName = SERVER_NAME + "-under-test-" + ProcessHandle.current().pid();
+        Path serverDir = prepareServer(serverName, port, file -> Files.readString(file).replaceAll("(?s)\\s*<webApplication .*?/>", ""), options);
+        try {
+            Files.writeString(serverDir.resolve("configDropins/overrides/arquillian-root-context.xml"), """
+                    <?xml version="1.0" encoding="UTF-8"?>
+                    <server>
+                      <!-- the WAR the Arquillian adapter deploys as ROOT.war, at / as server.xml's webApplication would be -->
+                      <application id="ROOT" context-root="/"/>
+                    </server>
+                    """);
+            StringBuilder serverEnv = new StringBuilder();
+            environment(env).forEach((name, value) -> {
+                if (!"WLP_USER_DIR".equals(name)) {
+                    serverEnv.append(name).append('=').append(value).append('\n');
+                }
+            });
+            Files.writeString(serverDir.resolve("server.env"), serverEnv);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return forAdapter(new AdapterSetup(Map.of(
+                "wlpHome", libertyHome.toString(),
+                "usrDir", workDir.resolve("usr").toString(),
+                "serverName", serverName,
+                "httpPort", Integer.toString(port),
+                "deployType", "xml",
+                "addLocalConnector", "true",
+                "outputToConsole", "false",
+                "serverStartTimeout", Long.toString(ServerProcess.STARTUP_TIMEOUT.toSeconds()),
+                "appDeployTimeout", Long.toString(ServerProcess.STARTUP_TIMEOUT.toSeconds())),
+                URI.create("http://127.0.0.1:" + port), serverDir.resolve("logs"), jvmMarker()));
+    }
+
+    /** A fresh server directory: server.xml (as {@code serverXml} edits it), H2, data sources, host and port, JVM options. */
+    private Path prepareServer(String serverName, int port, ServerXml serverXml, List<String> jvmOptions) {
         Path script = libertyHome.resolve("bin/server");
         if (!Files.isRegularFile(script)) {
             throw new ServerStartException("liberty: " + libertyHome + " holds no Open Liberty; ./mvnw verify -Pliberty unpacks it"
                     + " there, or point -Dliberty.home at a wlp directory");
         }
-        int port = Ports.orFree(requestedPort);
         Path userDir = workDir.resolve("usr");
-        Path serverDir = userDir.resolve("servers").resolve(SERVER_NAME);
+        Path serverDir = userDir.resolve("servers").resolve(serverName);
         try {
-            FileTrees.delete(serverDir); // fresh: a key.p12 left by an earlier run has another password
-            Files.createDirectories(serverDir);
-            Files.copy(serverXml, serverDir.resolve("server.xml"));
+            FileTrees.delete(userDir.resolve("servers")); // fresh: a key.p12 left by an earlier run has another password
+            Files.createDirectories(serverDir.resolve("configDropins/overrides"));
+            Files.writeString(serverDir.resolve("server.xml"), serverXml.read(this.serverXml));
             Path sharedResources = userDir.resolve("shared/resources");
             FileTrees.delete(sharedResources);
             if (Files.isRegularFile(h2Jar)) {
@@ -88,18 +148,26 @@ final class OpenLibertyRuntime extends ChildProcessRuntime {
             Files.writeString(serverDir.resolve("bootstrap.properties"), String.join("\n",
                     "http.host=127.0.0.1",
                     "http.port=" + port,
-                    "app.location=" + war.toAbsolutePath(),
                     ""));
             Files.write(serverDir.resolve("jvm.options"), withDefaultHeap(jvmOptions));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return serverDir;
+    }
+
+    private interface ServerXml {
+        String read(Path file) throws IOException;
+    }
+
+    /** The process environment: the settings, the JDK, the user directory, the key store password Liberty creates. */
+    private Map<String, String> environment(Map<String, String> env) {
         Map<String, String> environment = new HashMap<>(env);
         environment.put("JAVA_HOME", javaHome.toString());
-        environment.put("WLP_USER_DIR", userDir.toString());
+        environment.put("WLP_USER_DIR", workDir.resolve("usr").toString());
         // Liberty creates defaultKeyStore (key.p12) with this password on first start
         environment.putIfAbsent("keystore_password", randomPassword());
-        launch(List.of(script.toString(), "run", SERVER_NAME), environment, port, READY);
+        return environment;
     }
 
     @Override

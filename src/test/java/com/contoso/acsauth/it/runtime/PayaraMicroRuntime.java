@@ -1,6 +1,7 @@
 package com.contoso.acsauth.it.runtime;
 
 import java.io.IOException;
+import java.net.URI;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +52,59 @@ final class PayaraMicroRuntime extends ChildProcessRuntime {
 
     @Override
     public void start(Path war, Map<String, String> env, List<String> jvmOptions) {
+        int port = Ports.orFree(requestedPort);
+        List<String> command = new ArrayList<>();
+        command.add(javaHome.resolve("bin/java").toString());
+        command.addAll(withDefaultHeap(jvmOptions));
+        command.addAll(List.of("-jar", jar.toString(), "--deploy", war.toAbsolutePath().toString()));
+        command.addAll(microOptions(port));
+        launch(command, env, port, READY);
+    }
+
+    /**
+     * Payara Micro's managed adapter runs {@code java -jar <microJar> --deploy <archive>} with the JDK it runs on, then
+     * {@code cmdOptions} before {@code -jar} and {@code extraMicroOptions} after: the same options as {@link #start},
+     * with the settings in a {@code --systemproperties} file (the adapter's process inherits this JVM's environment)
+     * and the log in {@code --logtofile} (the adapter keeps the console to itself).
+     */
+    @Override
+    public AdapterSetup prepareForAdapter(Map<String, String> env, List<String> jvmOptions) {
+        if (JavaVersion.feature(Path.of(System.getProperty("java.home"))) != JavaVersion.feature(javaHome)) {
+            throw new ServerStartException(name + ": the adapter runs Payara Micro on this JVM's Java, not " + javaHome);
+        }
+        int port = Ports.orFree(requestedPort);
+        Path settings = workDir.resolve("settings.properties");
+        Path logDir = workDir.resolve("logs");
+        List<String> micro = new ArrayList<>(microOptions(port));
+        try {
+            FileTrees.delete(logDir);
+            Files.createDirectories(logDir);
+            java.util.Properties properties = SettingProperties.of(env);
+            try (java.io.Writer out = Files.newBufferedWriter(settings)) {
+                properties.store(out, "the server's settings (environment variables elsewhere), under the names the WAR reads them by (SettingProperties), for --systemproperties");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        micro.addAll(List.of("--systemproperties", settings.toString(), "--logtofile", logDir.resolve("server.log").toString()));
+        List<String> cmdOptions = new ArrayList<>(withDefaultHeap(jvmOptions));
+        cmdOptions.add(jvmMarker());
+        return forAdapter(new AdapterSetup(Map.of(
+                "microJar", jar.toString(),
+                // "clusterEnabled" off adds --nocluster, which makes Payara ignore --nohazelcast (see microOptions)
+                "clusterEnabled", "true",
+                "randomHttpPort", "false",
+                "autoBindHttp", "false",
+                "outputToConsole", "false",
+                // the adapter waits this long for the boot, even for a JVM that hung (BootWatch dumps its threads first)
+                "startupTimeoutInSeconds", Long.toString(ServerProcess.STALL_TIMEOUT.toSeconds() + 60),
+                "cmdOptions", String.join(" ", cmdOptions),
+                "extraMicroOptions", String.join(" ", micro)),
+                URI.create("http://127.0.0.1:" + port), logDir, jvmMarker()));
+    }
+
+    /** Everything after {@code --deploy}: port, root context, no clustering, a fresh domain, its boot commands. */
+    private List<String> microOptions(int port) {
         if (!Files.isRegularFile(jar)) {
             throw new ServerStartException(name + ": " + jar + " is missing; Maven puts it there in pre-integration-test ("
                     + ("payara7".equals(name) ? "./mvnw verify -Ppayara7" : "./mvnw verify") + ") or point -D"
@@ -60,7 +114,6 @@ final class PayaraMicroRuntime extends ChildProcessRuntime {
             throw new ServerStartException("payara7: Payara Micro 7 needs Java 21 or later, but " + javaHome + " is Java "
                     + JavaVersion.feature(javaHome) + "; run Maven with JAVA_HOME set to a newer JDK or pass -Dit.javaHome=<jdk>");
         }
-        int port = Ports.orFree(requestedPort);
         Path root = workDir.resolve("root");
         Path preBoot = workDir.resolve("preboot.asadmin");
         Path postBoot = workDir.resolve("postboot.asadmin");
@@ -79,11 +132,7 @@ final class PayaraMicroRuntime extends ChildProcessRuntime {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<String> command = new ArrayList<>();
-        command.add(javaHome.resolve("bin/java").toString());
-        command.addAll(withDefaultHeap(jvmOptions));
-        command.addAll(List.of("-jar", jar.toString(),
-                "--deploy", war.toAbsolutePath().toString(), "--contextroot", "/",
+        List<String> options = new ArrayList<>(List.of("--contextroot", "/",
                 "--port", Integer.toString(port),
                 // --nohazelcast, not --nocluster: Payara ignores --nohazelcast when --nocluster is given, and
                 // --nocluster alone still starts a Hazelcast member listening on *:6900 (+ more boot time)
@@ -91,11 +140,11 @@ final class PayaraMicroRuntime extends ChildProcessRuntime {
                 "--rootdir", root.toString(),
                 "--prebootcommandfile", preBoot.toString()));
         if (!dataSources().isEmpty()) {
-            command.addAll(List.of("--postbootcommandfile", postBoot.toString()));
-            command.add("--addlibs");
-            command.add(String.join(":", dataSources().stream().map(d -> d.existingDriverJar().toString()).distinct().toList()));
+            options.addAll(List.of("--postbootcommandfile", postBoot.toString()));
+            options.add("--addlibs");
+            options.add(String.join(":", dataSources().stream().map(d -> d.existingDriverJar().toString()).distinct().toList()));
         }
-        launch(command, env, port, READY);
+        return options;
     }
 
     @Override

@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * One server child process: its output goes to a log file, readiness is judged from that log and an HTTP probe,
  * and stopping it ends the whole process tree (start scripts fork the JVM), also when the test JVM shuts down.
  */
-final class ServerProcess {
+public final class ServerProcess {
 
     static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(Long.getLong("it.startupTimeoutSeconds", 300));
     /**
@@ -31,7 +31,7 @@ final class ServerProcess {
      * start-up deadlock, stuck after
      * "Registered HazelcastBackingStoreFactoryProxy" until the timeout); every boot here logs every few seconds.
      */
-    static final Duration STALL_TIMEOUT = Duration.ofSeconds(Long.getLong("it.stallSeconds", 120));
+    public static final Duration STALL_TIMEOUT = Duration.ofSeconds(Long.getLong("it.stallSeconds", 120));
     private static final int LOG_TAIL_LINES = 60;
 
     /**
@@ -216,17 +216,26 @@ final class ServerProcess {
 
     /** One line for the build log: the measurements the README and the CI summary quote. */
     void reportReady(URI baseUrl) {
-        long rss = residentKb();
+        report(runtime, baseUrl, sinceStart(), jvmPid(), logFile);
+    }
+
+    /** The ready line for a server started by {@code runtime} ({@code log}: its log file or directory). */
+    static void report(String runtime, URI baseUrl, Duration bootTime, long jvmPid, Path log) {
+        long rss = residentKb(jvmPid);
         String line = String.format("[%s] ready at %s in %.1f s, server RSS %s; log %s", runtime, baseUrl,
-                sinceStart().toMillis() / 1000.0, rss < 0 ? "n/a" : (rss / 1024) + " MB", logFile);
+                bootTime.toMillis() / 1000.0, rss < 0 ? "n/a" : (rss / 1024) + " MB", log);
         System.out.println(line);
-        record(line);
+        record(Files.isDirectory(log) ? log.resolve("measurements.txt") : log.resolveSibling("measurements.txt"), line);
     }
 
     /** Also kept next to the log: the test JVM's console is gone by the time a shutdown hook reports. */
     private void record(String line) {
+        record(logFile.resolveSibling("measurements.txt"), line);
+    }
+
+    private static void record(Path measurements, String line) {
         try {
-            Files.writeString(logFile.resolveSibling("measurements.txt"), line + System.lineSeparator(), StandardCharsets.UTF_8,
+            Files.writeString(measurements, line + System.lineSeparator(), StandardCharsets.UTF_8,
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         } catch (IOException e) {
             // measurements are a convenience
@@ -245,7 +254,7 @@ final class ServerProcess {
                 .max(java.util.Comparator.comparingLong(h -> residentKb(h.pid()))).map(ProcessHandle::pid).orElse(process.pid());
     }
 
-    private static long residentKb(long pid) {
+    static long residentKb(long pid) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
                 if (line.startsWith("VmRSS:")) {

@@ -27,6 +27,19 @@ public interface ServerRuntime extends AutoCloseable {
      */
     String addDataSource(JdbcDataSource dataSource);
 
+    /**
+     * Instead of {@link #start}: prepares everything {@code start} would (the server's files, data sources, port, JVM
+     * options, and {@code env} as settings the server reads) and returns the configuration of this server's Arquillian
+     * container adapter, which then boots the server and deploys the WAR (it.arquillian.ServerUnderTest).
+     */
+    AdapterSetup prepareForAdapter(Map<String, String> env, List<String> jvmOptions);
+
+    /**
+     * The adapter has deployed the WAR: from now on this runtime answers {@link #baseUrl}, {@link #pid} and
+     * {@link #close} for the server the adapter runs, and reports its start-up time and memory as {@link #start} does.
+     */
+    void adoptFromAdapter(java.time.Duration bootTime);
+
     /** {@code http://127.0.0.1:<port>}, without {@code /api}. */
     URI baseUrl();
 

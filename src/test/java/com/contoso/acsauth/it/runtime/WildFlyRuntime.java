@@ -4,9 +4,11 @@ import com.contoso.acsauth.it.runtime.ServerProcess.Readiness;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,12 +54,80 @@ final class WildFlyRuntime extends ChildProcessRuntime {
 
     @Override
     public void start(Path war, Map<String, String> env, List<String> jvmOptions) {
+        int port = Ports.orFree(requestedPort);
+        Path base = workDir.resolve("base");
+        String modulePath = prepareBase(base, "");
+        try {
+            Files.copy(war, base.resolve("deployments/ROOT.war"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+
+        Map<String, String> environment = new HashMap<>(env);
+        environment.put("JAVA_HOME", javaHome.toString());
+        environment.put("JBOSS_MODULEPATH", modulePath);
+        environment.put("JAVA_OPTS", DEFAULT_JAVA_OPTS + " " + String.join(" ", withDefaultHeap(jvmOptions)));
+        environment.put("LAUNCH_JBOSS_IN_BACKGROUND", "1"); // the script then forwards SIGTERM to the JVM
+        List<String> command = new ArrayList<>(List.of(wildflyHome.resolve("bin/standalone.sh").toString(), "-c", CONFIG));
+        command.addAll(serverArguments(base, port, Ports.free()));
+        Path failedMarker = base.resolve("deployments/ROOT.war.failed");
+        Readiness readiness = new Readiness(
+                List.of(Pattern.compile("WFLYSRV0010: Deployed \"ROOT.war\""), Pattern.compile("WFLYSRV0025")),
+                List.of(Pattern.compile("WFLYSRV0026"),   // started with errors
+                        Pattern.compile("WFLYSRV0056"),   // boot failed
+                        Pattern.compile("WFLYCTL0013: Operation \\(\"deploy\"\\) failed")),
+                () -> Files.exists(failedMarker) ? Optional.of("ROOT.war.failed: " + read(failedMarker)) : Optional.empty());
+        launch(command, environment, port, readiness);
+    }
+
+    /**
+     * WildFly's managed adapter launches the server's JVM itself (no standalone.sh) on the base directory prepared
+     * here and deploys the WAR as ROOT.war over the management interface. The adapter's process inherits this JVM's
+     * environment, so the settings become a MicroProfile Config directory source, one file per property under the name
+     * the WAR reads it by ({@link SettingProperties}), as a WildFly user would mount secrets; not system properties,
+     * which WildFly's default logging (org.jboss.as.config at DEBUG) writes to server.log, secrets included.
+     */
+    @Override
+    public AdapterSetup prepareForAdapter(Map<String, String> env, List<String> jvmOptions) {
+        int port = Ports.orFree(requestedPort);
+        int management = Ports.free();
+        Path base = workDir.resolve("base");
+        Path settings = workDir.resolve("settings");
+        try {
+            FileTrees.delete(settings);
+            Files.createDirectories(settings);
+            for (Map.Entry<Object, Object> setting : SettingProperties.of(env).entrySet()) {
+                Files.writeString(settings.resolve(setting.getKey().toString()), setting.getValue().toString());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // above the environment's 300, as the environment's settings are on every other server
+        String modulePath = prepareBase(base, "/subsystem=microprofile-config-smallrye/config-source=acs-auth-server-settings:add("
+                + "ordinal=310, dir={path=\"" + settings + "\"})\n");
+        List<String> javaOptions = new ArrayList<>(List.of(DEFAULT_JAVA_OPTS.split(" ")));
+        javaOptions.addAll(withDefaultHeap(jvmOptions));
+        javaOptions.add(jvmMarker());
+        return forAdapter(new AdapterSetup(Map.of(
+                "jbossHome", wildflyHome.toString(),
+                "javaHome", javaHome.toString(),
+                "modulePath", modulePath,
+                "serverConfig", CONFIG,
+                "javaVmArguments", String.join(" ", javaOptions),
+                "jbossArguments", String.join(" ", serverArguments(base, port, management)),
+                "managementAddress", "127.0.0.1",
+                "managementPort", Integer.toString(management),
+                "startupTimeoutInSeconds", Long.toString(ServerProcess.STARTUP_TIMEOUT.toSeconds()),
+                "outputToConsole", "false"),
+                URI.create("http://127.0.0.1:" + port), base.resolve("log"), jvmMarker()));
+    }
+
+    /** A fresh base directory with configure.cli, the data sources and {@code moreCli} applied offline; returns the module path. */
+    private String prepareBase(Path base, String moreCli) {
         if (!Files.isRegularFile(wildflyHome.resolve("bin/standalone.sh"))) {
             throw new ServerStartException("wildfly: " + wildflyHome + " holds no WildFly; ./mvnw verify -Pwildfly unpacks it"
                     + " there, or point -Dwildfly.home at a WildFly installation");
         }
-        int port = Ports.orFree(requestedPort);
-        Path base = workDir.resolve("base");
         FileTrees.delete(base);
         FileTrees.copy(wildflyHome.resolve("standalone/configuration"), base.resolve("configuration"));
         try {
@@ -71,33 +141,19 @@ final class WildFlyRuntime extends ChildProcessRuntime {
             addPostgresqlModule(modules);
         }
         String modulePath = wildflyHome.resolve("modules") + (dataSources().isEmpty() ? "" : ":" + modules);
-        applyConfigureCli(base, modulePath);
-        try {
-            Files.copy(war, base.resolve("deployments/ROOT.war"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        applyConfigureCli(base, modulePath, moreCli);
+        return modulePath;
+    }
 
-        Map<String, String> environment = new HashMap<>(env);
-        environment.put("JAVA_HOME", javaHome.toString());
-        environment.put("JBOSS_MODULEPATH", modulePath);
-        environment.put("JAVA_OPTS", DEFAULT_JAVA_OPTS + " " + String.join(" ", withDefaultHeap(jvmOptions)));
-        environment.put("LAUNCH_JBOSS_IN_BACKGROUND", "1"); // the script then forwards SIGTERM to the JVM
-        List<String> command = List.of(wildflyHome.resolve("bin/standalone.sh").toString(),
-                "-c", CONFIG, "-b", "127.0.0.1", "-bmanagement", "127.0.0.1",
+    /** Loopback only, the base directory, and all four ports chosen per run. */
+    private static List<String> serverArguments(Path base, int port, int managementPort) {
+        // as properties, not -b/-bmanagement: the adapter's launcher takes "-b" apart from "-bmanagement"'s value
+        return List.of("-Djboss.bind.address=127.0.0.1", "-Djboss.bind.address.management=127.0.0.1",
                 "-Djboss.server.base.dir=" + base,
                 "-Djboss.http.port=" + port,
                 "-Djboss.https.port=" + Ports.free(),
-                "-Djboss.management.http.port=" + Ports.free(),
+                "-Djboss.management.http.port=" + managementPort,
                 "-Djboss.management.https.port=" + Ports.free());
-        Path failedMarker = base.resolve("deployments/ROOT.war.failed");
-        Readiness readiness = new Readiness(
-                List.of(Pattern.compile("WFLYSRV0010: Deployed \"ROOT.war\""), Pattern.compile("WFLYSRV0025")),
-                List.of(Pattern.compile("WFLYSRV0026"),   // started with errors
-                        Pattern.compile("WFLYSRV0056"),   // boot failed
-                        Pattern.compile("WFLYCTL0013: Operation \\(\"deploy\"\\) failed")),
-                () -> Files.exists(failedMarker) ? Optional.of("ROOT.war.failed: " + read(failedMarker)) : Optional.empty());
-        launch(command, environment, port, readiness);
     }
 
     @Override
@@ -163,12 +219,12 @@ final class WildFlyRuntime extends ChildProcessRuntime {
     }
 
     /** Runs configure.cli against the fresh base directory in an embedded server, as a user would before a start. */
-    private void applyConfigureCli(Path base, String modulePath) {
+    private void applyConfigureCli(Path base, String modulePath, String moreCli) {
         Path script = workDir.resolve("configure-embedded.cli");
         Path log = workDir.resolve("configure.log");
         try {
             Files.writeString(script, "embed-server --server-config=" + CONFIG + " --std-out=discard\n"
-                    + Files.readString(configureCli) + "\n" + dataSourceCli() + "stop-embedded-server\n");
+                    + Files.readString(configureCli) + "\n" + dataSourceCli() + moreCli + "stop-embedded-server\n");
             ProcessBuilder builder = new ProcessBuilder(wildflyHome.resolve("bin/jboss-cli.sh").toString(), "--file=" + script)
                     .directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().put("JAVA_HOME", javaHome.toString());
