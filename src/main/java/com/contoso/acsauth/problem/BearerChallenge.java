@@ -5,8 +5,8 @@ import java.util.Base64;
 
 /**
  * The {@code WWW-Authenticate} challenges of a 401 or 403 (RFC 6750, and the claims challenge Entra ID's
- * On-Behalf-Of guidance asks a middle tier to pass on): the one place they are written, for the token checks, the
- * On-Behalf-Of failures and the error servlet alike.
+ * On-Behalf-Of guidance asks a middle tier to pass on): the one place they are written, for the token checks and the
+ * On-Behalf-Of failures alike.
  */
 public final class BearerChallenge {
 

@@ -13,10 +13,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Error page for what the container answers itself, before or outside JAX-RS: unknown paths outside /api, unknown
- * methods, oversized requests, and uncaught failures.
+ * Error page for what the container answers itself, outside JAX-RS: unknown paths outside /api, unknown methods,
+ * methods the default servlet refuses, and uncaught failures.
  * Declared in web.xml as the default error page, so every server answers with the same JSON problem instead of its
- * own HTML page. Errors an HTTP parser raises before any application is chosen never reach it.
+ * own HTML page. Errors an HTTP parser raises before any application is chosen (a URI or header too long: 414, 431)
+ * never reach it; ContainerErrorServletTest shows what does.
  */
 @WebServlet(name = "container-error", urlPatterns = ContainerErrorServlet.PATH)
 public class ContainerErrorServlet extends HttpServlet {
@@ -33,26 +34,22 @@ public class ContainerErrorServlet extends HttpServlet {
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
+        // no error attributes: a request for /problem itself, answered as the 404 it is
         int status = code instanceof Integer i ? i : 404;
         String path = Optional.ofNullable((String) request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI))
                 .orElse(request.getRequestURI());
+        // Servlet 6.1 (Payara Micro 7) dispatches errors as GET and names the request's method here
         String method = Optional.ofNullable((String) request.getAttribute("jakarta.servlet.error.method"))
                 .orElse(request.getMethod());
         ProblemType type = ProblemType.forStatus(status);
-        boolean tokenSent = request.getHeader("Authorization") != null;
-        if (status == 401 && tokenSent) {
-            type = ProblemType.INVALID_TOKEN;
-        }
+        // no 401 arrives: nothing asks the container to authenticate; the token checks answer in JAX-RS
         String detail = switch (status) {
-            case 401 -> tokenSent
-                    ? "The bearer token is invalid, expired, or not issued for this API by the configured tenant."
-                    : "Send an Entra ID access token for this API in the Authorization header: Bearer <token>.";
+            // Payara's default servlet refuses PUT outside /api with 403
             case 403 -> "The bearer token does not grant access to this resource.";
             case 404 -> "There is no resource at this path.";
             case 405, 501 -> "This resource does not support " + method + ".";
+            // a body over a container's limit found while the application reads it: not shown unreachable, kept
             case 413 -> "The request body is too large.";
-            case 414 -> "The request URI is too long.";
-            case 431 -> "The request's header fields are too large.";
             default -> status >= 500 ? "The server failed unexpectedly; quote the instance id when you report it." : type.title() + ".";
         };
         String instance = ProblemLog.newInstance();
@@ -64,9 +61,6 @@ public class ContainerErrorServlet extends HttpServlet {
 
         response.resetBuffer();
         response.setStatus(status);
-        if (status == 401) {
-            response.setHeader(BearerChallenge.HEADER, tokenSent ? BearerChallenge.invalidToken() : BearerChallenge.none());
-        }
         response.setContentType(Problem.MEDIA_TYPE);
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
         if (!"HEAD".equals(request.getMethod())) {
