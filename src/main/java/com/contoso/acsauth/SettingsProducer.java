@@ -13,13 +13,9 @@ import com.contoso.acsauth.token.TokenQuotaSettings;
 import com.contoso.acsauth.web.BrowserSettings;
 import com.contoso.acsauth.web.CorsSettings;
 import jakarta.annotation.PostConstruct;
-import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.context.Initialized;
-import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import jakarta.interceptor.Interceptor;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -39,8 +35,8 @@ public class SettingsProducer {
         settings = Settings.read(ConfigProvider.getConfig());
     }
 
-    /** Runs before every other start-up observer, so nothing is built from settings that are invalid. */
-    void validateAtStartup(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) @Initialized(ApplicationScoped.class) Object ignored) {
+    /** {@link Startup}'s first step, so nothing is built from settings that are invalid. */
+    public void validate() {
         if (!settings.valid()) {
             String message = "acs-auth-server cannot start, fix its configuration:\n  - "
                     + String.join("\n  - ", settings.problems());

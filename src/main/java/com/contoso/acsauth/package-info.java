@@ -1,2 +1,2 @@
-/** Top, above the features: the {@code /api} application and every package's settings, read once at startup. */
+/** Top, above the features: the {@code /api} application, every package's settings read once, the start-up observer. */
 package com.contoso.acsauth;

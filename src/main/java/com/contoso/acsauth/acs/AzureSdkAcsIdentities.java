@@ -24,8 +24,6 @@ import com.contoso.acsauth.problem.ProblemException;
 import com.contoso.acsauth.problem.ProblemType;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.context.Initialized;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
@@ -66,9 +64,12 @@ public class AzureSdkAcsIdentities implements AcsIdentities {
         this.downstream = downstream;
     }
 
-    /** Built at deployment rather than on the first request, which would otherwise pay for the SDKs' class loading. */
-    void eagerly(@Observes @Initialized(ApplicationScoped.class) Object deployed) {
-        // the observer's only job is to instantiate the bean
+    /**
+     * Called at deployment so the client is built then rather than on the first request, which would otherwise pay
+     * for the SDKs' class loading: the call reaches the bean through its proxy, which builds it ({@link #buildClient}).
+     */
+    public void warmUp() {
+        // building is @PostConstruct's job; the call only has to arrive
     }
 
     @PostConstruct

@@ -2,18 +2,15 @@ package com.contoso.acsauth.mapping;
 
 import com.contoso.acsauth.config.InvalidConfigurationException;
 import com.contoso.acsauth.security.Caller;
-import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.context.Initialized;
-import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
-import jakarta.interceptor.Interceptor;
+import jakarta.inject.Inject;
 import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
- * Offers the configured store(s) as the one {@link IdentityMappingStore}, and starts them at deployment. When all
+ * Offers the configured store(s) as the one {@link IdentityMappingStore}, and starts them when asked at deployment. When all
  * issuers use one store, that store is offered as it is; when the Entra workforce tenant uses Graph and another
  * issuer the database, each call goes to the store of the caller's issuer. A store no issuer uses is never
  * instantiated: with the database store alone no Graph or On-Behalf-Of client is built.
@@ -22,6 +19,10 @@ import java.util.logging.Logger;
 public class SelectedMappingStore {
 
     private static final Logger LOG = Logger.getLogger(SelectedMappingStore.class.getName());
+
+    @Inject MappingSettings settings;
+    // the store produced below (a proxy): starting it instantiates it
+    @Inject IdentityMappingStore store;
 
     @Produces
     @ApplicationScoped
@@ -36,9 +37,8 @@ public class SelectedMappingStore {
         return new ByIssuer(settings, graph.get(), database.get());
     }
 
-    /** After the settings were validated (their observer runs first), so a bad setting is reported as such. */
-    void start(@Observes @Priority(Interceptor.Priority.APPLICATION) @Initialized(ApplicationScoped.class) Object deployed,
-               MappingSettings settings, IdentityMappingStore store) {
+    /** Starts the store(s); called at deployment after the settings were validated, so a bad setting is reported as such. */
+    public void start() {
         try {
             store.start();
         } catch (InvalidConfigurationException e) {

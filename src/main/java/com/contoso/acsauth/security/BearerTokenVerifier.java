@@ -8,8 +8,6 @@ import com.nimbusds.jwt.JWTParser;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.context.Initialized;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.text.ParseException;
 import java.util.LinkedHashMap;
@@ -50,9 +48,12 @@ public class BearerTokenVerifier {
         this.downstream = downstream;
     }
 
-    /** Built at deployment rather than on the first request, which would otherwise pay for the class loading. */
-    void eagerly(@Observes @Initialized(ApplicationScoped.class) Object deployed) {
-        // the observer's only job is to instantiate the bean
+    /**
+     * Called at deployment so the verifiers are built then rather than on the first request, which would otherwise
+     * pay for the class loading: the call reaches the bean through its proxy, which builds it ({@link #build}).
+     */
+    public void warmUp() {
+        // building is @PostConstruct's job; the call only has to arrive
     }
 
     @PostConstruct
