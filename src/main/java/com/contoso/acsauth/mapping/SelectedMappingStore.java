@@ -10,10 +10,10 @@ import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
- * Offers the configured store(s) as the one {@link IdentityMappingStore}, and starts them when asked at deployment. When all
- * issuers use one store, that store is offered as it is; when the Entra workforce tenant uses Graph and another
- * issuer the database, each call goes to the store of the caller's issuer. A store no issuer uses is never
- * instantiated: with the database store alone no Graph or On-Behalf-Of client is built.
+ * Offers the configured store(s) as the one {@link IdentityMappingStore}, and starts them at deployment (asked by
+ * the start-up observer). When all issuers use one store, that store is offered as it is; when the Entra workforce
+ * tenant uses Graph and another issuer the database, each call goes to the store of the caller's issuer. A store no
+ * issuer uses is never instantiated: with the database store alone no Graph or On-Behalf-Of client is built.
  */
 @ApplicationScoped
 public class SelectedMappingStore {
@@ -37,7 +37,7 @@ public class SelectedMappingStore {
         return new ByIssuer(settings, graph.get(), database.get());
     }
 
-    /** Starts the store(s); called at deployment after the settings were validated, so a bad setting is reported as such. */
+    /** Starts the store(s): called at deployment after the settings were validated, so a bad setting is named first. */
     public void start() {
         try {
             store.start();
