@@ -9,12 +9,8 @@ public interface AcsIdentities {
     /** Creates a new ACS identity and returns its raw id ({@code 8:acs:...}). */
     String createIdentity();
 
-    /**
-     * Deletes the identity (which revokes its tokens).
-     *
-     * @return {@code false} when ACS no longer knows the identity (already deleted)
-     */
-    boolean deleteIdentity(String acsUserId);
+    /** Deletes the identity (which revokes its tokens); one ACS no longer knows counts as deleted. */
+    void deleteIdentity(String acsUserId);
 
     /**
      * Issues an access token with the configured scopes and lifetime.

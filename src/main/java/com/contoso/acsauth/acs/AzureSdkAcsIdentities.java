@@ -117,14 +117,14 @@ public class AzureSdkAcsIdentities implements AcsIdentities {
     }
 
     @Override
-    public boolean deleteIdentity(String acsUserId) {
+    public void deleteIdentity(String acsUserId) {
         try {
-            return call(DELETE, () -> {
+            call(DELETE, () -> {
                 client.deleteUserWithResponse(new CommunicationUserIdentifier(acsUserId), withinDeadline());
-                return true;
+                return null;
             });
-        } catch (AcsIdentityNotFoundException e) {
-            return false;
+        } catch (AcsIdentityNotFoundException alreadyGone) {
+            // deleted before: done
         }
     }
 

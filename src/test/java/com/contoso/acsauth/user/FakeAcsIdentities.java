@@ -35,11 +35,11 @@ public class FakeAcsIdentities implements AcsIdentities {
     }
 
     @Override
-    public synchronized boolean deleteIdentity(String acsUserId) {
+    public synchronized void deleteIdentity(String acsUserId) {
         if (!deleteFailures.isEmpty()) {
             throw deleteFailures.pop();
         }
-        return live.remove(acsUserId);
+        live.remove(acsUserId);
     }
 
     @Override

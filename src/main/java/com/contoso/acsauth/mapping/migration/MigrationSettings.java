@@ -36,9 +36,6 @@ public record MigrationSettings(
 
     static final String GRAPH_DEFAULT_SCOPE = "https://graph.microsoft.com/.default";
 
-    /** Settings whose values are never printed. */
-    static final Set<String> SECRETS = Set.of("aad.client-secret", "mapping.signing-keys", "migration.jdbc-password");
-
     public static MigrationSettings read(Map<String, String> environment, Properties systemProperties) {
         SettingsReader reader = new SettingsReader(property -> Optional.ofNullable(systemProperties.getProperty(property))
                 .filter(v -> !v.isBlank())
