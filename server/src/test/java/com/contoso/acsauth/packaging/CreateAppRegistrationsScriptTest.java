@@ -37,8 +37,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class CreateAppRegistrationsScriptTest {
 
-    private static final Path BASEDIR = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
-    private static final Path SCRIPT = BASEDIR.resolve("scripts/azure/create-app-registrations.sh");
+    /** The repository: the server module's parent directory. */
+    private static final Path ROOT = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize().getParent();
+    private static final Path SCRIPT = ROOT.resolve("scripts/azure/create-app-registrations.sh");
     private static final String GRAPH = "00000003-0000-0000-c000-000000000000";
     private static final String ACS = "1fd5118e-2576-4263-8130-9503064c837a";
     private static final String TENANT = "11111111-2222-4333-8444-555555555555";

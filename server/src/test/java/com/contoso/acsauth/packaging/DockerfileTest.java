@@ -46,7 +46,9 @@ import org.w3c.dom.Document;
  */
 class DockerfileTest {
 
+    /** The server module; the Dockerfile, .dockerignore and the parent pom with the versions are in its parent, the repository. */
     private static final Path BASEDIR = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
+    private static final Path ROOT = BASEDIR.getParent();
     private static final Pattern BASE_IMAGE = Pattern.compile("payara/micro:(\\d+\\.\\d{4}\\.\\d+)-jdk17");
     private static final String PROBE_HOST_PORT = "http://127.0.0.1:";
     private static final Pattern SECRET_LOOKING_KEY =
@@ -54,17 +56,19 @@ class DockerfileTest {
 
     private static List<Instruction> instructions;
     private static String pomPayaraMicroVersion;
-    private static String warName;
+    private static String warPath;
 
     @BeforeAll
     static void readDockerfileAndPom() throws Exception {
-        instructions = Instruction.parse(Files.readString(BASEDIR.resolve("Dockerfile"), UTF_8));
+        instructions = Instruction.parse(Files.readString(ROOT.resolve("Dockerfile"), UTF_8));
         DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
         factory.setNamespaceAware(false);
         factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        Document parentPom = factory.newDocumentBuilder().parse(ROOT.resolve("pom.xml").toFile());
+        pomPayaraMicroVersion = parentPom.getElementsByTagName("payara.micro.version").item(0).getTextContent().trim();
         Document pom = factory.newDocumentBuilder().parse(BASEDIR.resolve("pom.xml").toFile());
-        pomPayaraMicroVersion = pom.getElementsByTagName("payara.micro.version").item(0).getTextContent().trim();
-        warName = pom.getElementsByTagName("finalName").item(0).getTextContent().trim() + ".war";
+        // the Dockerfile is built from the repository, so it names the WAR by its path from there
+        warPath = "server/target/" + pom.getElementsByTagName("finalName").item(0).getTextContent().trim() + ".war";
     }
 
     @Test
@@ -90,9 +94,9 @@ class DockerfileTest {
     void deploysTheWarAtContextRootSlash() {
         List<String> cmd = execForm(single("CMD"));
         Instruction copy = all("COPY").stream()
-                .filter(c -> c.arguments().contains("target/" + warName))
+                .filter(c -> c.arguments().contains(warPath))
                 .findFirst()
-                .orElseThrow(() -> new AssertionError("no COPY of target/" + warName));
+                .orElseThrow(() -> new AssertionError("no COPY of " + warPath));
         List<String> copyWords = List.of(copy.arguments().split("\\s+"));
         String destination = copyWords.get(copyWords.size() - 1);
 
@@ -121,7 +125,7 @@ class DockerfileTest {
     @Test
     void cmdOptionsAreOnesThisPayaraMicroAccepts() throws Exception {
         Optional<Path> jar = payaraMicroJar();
-        assumeTrue(jar.isPresent(), "payara-micro " + pomPayaraMicroVersion + " is not in target/ or the local repository yet");
+        assumeTrue(jar.isPresent(), "payara-micro " + pomPayaraMicroVersion + " is not in system-tests/target/ or the local repository yet");
 
         Process help = new ProcessBuilder(javaExecutable(), "-jar", jar.get().toString(), "--help")
                 .redirectErrorStream(true)
@@ -197,21 +201,21 @@ class DockerfileTest {
                 key + " must come from the runtime environment, not the image")));
         assertTrue(keys.stream().noneMatch(Set.of("AAD_CLIENT_SECRET", "ACS_CONNECTION_STRING")::contains));
 
-        String text = Files.readString(BASEDIR.resolve("Dockerfile"), UTF_8).toLowerCase(Locale.ROOT);
+        String text = Files.readString(ROOT.resolve("Dockerfile"), UTF_8).toLowerCase(Locale.ROOT);
         assertFalse(text.contains("accesskey="), "no connection string literal");
-        assertTrue(all("COPY").stream().allMatch(c -> c.arguments().contains("target/" + warName)),
+        assertTrue(all("COPY").stream().allMatch(c -> c.arguments().contains(warPath)),
                 "the WAR is the only file copied in (no .env or configuration files)");
         assertTrue(all("ADD").isEmpty(), "no ADD: nothing is fetched or unpacked at build time");
     }
 
     @Test
     void dockerignoreLetsOnlyTheWarIntoTheBuildContext() throws IOException {
-        List<String> patterns = Files.readAllLines(BASEDIR.resolve(".dockerignore"), UTF_8).stream()
+        List<String> patterns = Files.readAllLines(ROOT.resolve(".dockerignore"), UTF_8).stream()
                 .map(String::trim)
                 .filter(line -> !line.isEmpty() && !line.startsWith("#"))
                 .toList();
         assertEquals("*", patterns.get(0), "exclude everything, then re-include what COPY needs");
-        assertTrue(patterns.contains("!target/" + warName), "the WAR must stay in the build context");
+        assertTrue(patterns.contains("!" + warPath), "the WAR must stay in the build context");
     }
 
     // --- Running the HEALTHCHECK command as Docker would (exec form, no shell around it) -----------------------
@@ -358,10 +362,10 @@ class DockerfileTest {
     private static Optional<Path> payaraMicroJar() {
         String relative = "fish/payara/extras/payara-micro/" + pomPayaraMicroVersion + "/payara-micro-" + pomPayaraMicroVersion + ".jar";
         List<Path> candidates = new ArrayList<>();
-        candidates.add(BASEDIR.resolve("target/payara-micro.jar"));
+        candidates.add(ROOT.resolve("system-tests/target/payara-micro.jar"));
         Optional.ofNullable(System.getProperty("maven.repo.local")).ifPresent(repo -> candidates.add(Path.of(repo, relative)));
         candidates.add(Path.of(System.getProperty("user.home"), ".m2", "repository").resolve(relative));
-        // target/payara-micro.jar may hold another version when the pom changed; only trust it if nothing else is there.
+        // system-tests/target/payara-micro.jar may hold another version when the pom changed; only trust it if nothing else is there.
         return candidates.stream().skip(1).filter(Files::isRegularFile).findFirst()
                 .or(() -> Optional.of(candidates.get(0)).filter(Files::isRegularFile));
     }

@@ -55,6 +55,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 class MsalBrowserTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
+    /** The /try/ page's msal-browser 5 files, kept by the server module (-DtryPage.vendorDir from the pom). */
+    private static final Path TRY_PAGE_VENDOR =
+            Path.of(System.getProperty("tryPage.vendorDir", "../server/src/main/webapp/try/vendor"));
 
     /** A major version of msal-browser: where its page lives and which app registration it signs in as. */
     enum Major {
@@ -253,10 +256,10 @@ class MsalBrowserTest {
                 }
                 case "config.js" -> body = config(major).getBytes(StandardCharsets.UTF_8);
                 case "msal-browser.min.js" -> body = major == Major.V5
-                        ? Files.readAllBytes(Path.of("src/main/webapp/try/vendor/msal-browser.min.js"))
+                        ? Files.readAllBytes(TRY_PAGE_VENDOR.resolve("msal-browser.min.js"))
                         : resource("browser/msal-browser-2/msal-browser.min.js");
                 case "msal-redirect-bridge.min.js" -> body = major == Major.V5
-                        ? Files.readAllBytes(Path.of("src/main/webapp/try/vendor/msal-redirect-bridge.min.js")) : null;
+                        ? Files.readAllBytes(TRY_PAGE_VENDOR.resolve("msal-redirect-bridge.min.js")) : null;
                 default -> body = null;
             }
         }

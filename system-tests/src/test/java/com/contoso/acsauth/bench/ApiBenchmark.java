@@ -6,6 +6,7 @@ import com.azure.communication.identity.CommunicationIdentityClientBuilder;
 import com.azure.communication.identity.models.CommunicationTokenScope;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.contoso.acsauth.it.DeployedServer;
+import com.contoso.acsauth.it.runtime.RuntimeLayout;
 import com.contoso.acsauth.standin.Fault;
 import com.contoso.acsauth.standin.Operation;
 import com.contoso.acsauth.standin.StandIns;
@@ -60,7 +61,8 @@ public final class ApiBenchmark {
         DeployedServer server = DeployedServer.get();
         System.out.printf(Locale.ROOT, "runtime %s, mapping store %s, WAR %.1f MB, JDK %s, %d cores%n", server.runtimeName(),
                 System.getProperty("it.mapping", "graph"),
-                Files.size(Path.of(System.getProperty("it.war", "target/acs-auth-server.war"))) / 1_048_576.0,
+                Files.size(Path.of(System.getProperty("it.war",
+                        RuntimeLayout.serverWar(Path.of(System.getProperty("it.buildDir", "target"))).toString()))) / 1_048_576.0,
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
         new ApiBenchmark(server).run();
         System.exit(0);

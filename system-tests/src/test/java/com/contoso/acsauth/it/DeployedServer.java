@@ -3,6 +3,7 @@ package com.contoso.acsauth.it;
 import com.contoso.acsauth.it.runtime.JdbcDataSource;
 import com.contoso.acsauth.it.runtime.KeycloakServer;
 import com.contoso.acsauth.it.runtime.PostgresServer;
+import com.contoso.acsauth.it.runtime.RuntimeLayout;
 import com.contoso.acsauth.it.runtime.ServerRuntime;
 import com.contoso.acsauth.standin.StandInOptions;
 import com.contoso.acsauth.standin.StandIns;
@@ -300,7 +301,7 @@ public final class DeployedServer {
     }
 
     private static Path war(Path buildDir) {
-        Path war = Path.of(System.getProperty("it.war", buildDir.resolve("acs-auth-server.war").toString())).toAbsolutePath();
+        Path war = Path.of(System.getProperty("it.war", RuntimeLayout.serverWar(buildDir).toString())).toAbsolutePath();
         if (!Files.isRegularFile(war)) {
             throw new IllegalStateException("the WAR " + war + " is missing: run the integration tests with ./mvnw verify,"
                     + " which packages it first (or point -Dit.war at one)");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.contoso.acsauth.it.runtime.RuntimeLayout;
 import com.contoso.acsauth.it.runtime.ServerRuntime;
 import com.contoso.acsauth.it.runtime.ServerStartException;
 import java.io.IOException;
@@ -29,7 +30,7 @@ class MisconfigurationIT {
         assumeTrue(MappingMode.current().graph(), "runs with the Graph store's suite");
         String name = System.getProperty("it.runtime", "payara6");
         Path buildDir = Path.of(System.getProperty("it.buildDir", "target")).toAbsolutePath();
-        Path war = Path.of(System.getProperty("it.war", buildDir.resolve("acs-auth-server.war").toString())).toAbsolutePath();
+        Path war = Path.of(System.getProperty("it.war", RuntimeLayout.serverWar(buildDir).toString())).toAbsolutePath();
         String secret = "a-secret-that-must-not-be-echoed";
         Map<String, String> env = Map.of(
                 "AAD_CLIENT_ID", "5e1c7a2b-9d4f-4c3e-8a6b-1f2e3d4c5b6a",

@@ -4,6 +4,7 @@ import com.contoso.acsauth.browser.Chromium;
 import com.contoso.acsauth.it.runtime.KeycloakServer;
 import com.contoso.acsauth.it.runtime.Ports;
 import com.contoso.acsauth.it.runtime.JdbcDataSource;
+import com.contoso.acsauth.it.runtime.RuntimeLayout;
 import com.contoso.acsauth.it.runtime.ServerRuntime;
 import com.contoso.acsauth.it.runtime.ServerStartException;
 import com.contoso.acsauth.standin.DemoUser;
@@ -58,7 +59,7 @@ public final class LocalStack {
 
     public static void main(String[] args) throws Exception {
         Path buildDir = Path.of(args.length > 0 ? args[0] : "target").toAbsolutePath();
-        Path war = Path.of(args.length > 1 ? args[1] : buildDir.resolve("acs-auth-server.war").toString()).toAbsolutePath();
+        Path war = Path.of(args.length > 1 ? args[1] : RuntimeLayout.serverWar(buildDir).toString()).toAbsolutePath();
         Path workDir = buildDir.resolve("local-stack");
         Path envFile = buildDir.resolve("local-stack.env");
         int apiPort = Integer.getInteger("api.port", 8080);

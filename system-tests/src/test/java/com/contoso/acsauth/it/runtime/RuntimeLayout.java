@@ -15,8 +15,13 @@ public record RuntimeLayout(Path javaHome, Path payara6Jar, Path payara7Jar, Pat
 
     public static final String WILDFLY_VERSION = "38.0.1.Final";
 
+    /** The server module's WAR (server/target beside this module's build directory), where no -Dit.war names one. */
+    public static Path serverWar(Path buildDir) {
+        return buildDir.toAbsolutePath().getParent().resolveSibling("server").resolve("target/acs-auth-server.war");
+    }
+
     public static RuntimeLayout fromSystemProperties(Path buildDir) {
-        Path serverConfig = path("it.serverConfigDir", buildDir.toAbsolutePath().getParent().resolve("server-config"));
+        Path serverConfig = path("it.serverConfigDir", buildDir.toAbsolutePath().getParent().resolveSibling("server-config"));
         return new RuntimeLayout(
                 path("it.javaHome", Path.of(System.getProperty("java.home"))),
                 path("payara.micro.jar", buildDir.resolve("payara-micro.jar")),
