@@ -82,7 +82,7 @@ public final class LocalStack {
         if (withKeycloak) {
             requireFree(keycloakPort, "Keycloak", "keycloak.port");
             if (!KeycloakServer.available()) {
-                fail("-Dlocal.keycloak=true: Keycloak is not unpacked under target/keycloak, or no JDK 21+ is found for it"
+                fail("-Dlocal.keycloak=true: Keycloak is not unpacked under system-tests/target/keycloak, or no JDK 21+ is found for it"
                         + " (-Dkeycloak.javaHome=<jdk>); ./mvnw -Plocal-stack unpacks it");
             }
         }
@@ -287,7 +287,7 @@ public final class LocalStack {
                    curl -i -X POST   -H "Authorization: Bearer $KEYCLOAK_USER_TOKEN" $API_BASE_URL/api/user
                    curl -i           -H "Authorization: Bearer $KEYCLOAK_USER_TOKEN" $API_BASE_URL/api/token
                    curl -i -X DELETE -H "Authorization: Bearer $KEYCLOAK_USER_TOKEN" $API_BASE_URL/api/user
-                 Admin console: none (no admin user); the realm is src/test/resources/keycloak/acs-realm.json
+                 Admin console: none (no admin user); the realm is system-tests/src/test/resources/keycloak/acs-realm.json
                 ==============================================================================================
                 """, keycloak.issuer(), keycloakUser, cacert, keycloak.tokenEndpoint(), KeycloakServer.SPA_CLIENT_ID,
                 keycloakUser, keycloakUser, KEYCLOAK_SCOPES);
