@@ -72,11 +72,11 @@ class ContainerErrorServletTest {
         for (String auth : List.of("<login-config", "<security-constraint", "<security-role")) {
             assertFalse(webXml.contains(auth), auth);
         }
-        String liberty = Files.readString(Path.of("server-config/liberty/server.xml"));
+        String liberty = Files.readString(Path.of("../server-config/liberty/server.xml"));
         for (String feature : List.of("appSecurity", "mpJwt", "jwt-", "openidConnect", "transportSecurity")) {
             assertFalse(liberty.contains("<feature>" + feature), feature);
         }
-        String wildfly = Files.readString(Path.of("server-config/wildfly/configure.cli"));
+        String wildfly = Files.readString(Path.of("../server-config/wildfly/configure.cli"));
         assertFalse(wildfly.lines().filter(l -> !l.startsWith("#")).anyMatch(l -> l.contains("jwt")), "a JWT subsystem on WildFly");
         for (String source : mainSources()) {
             // code, not comments: a line that is not a comment line
