@@ -1,6 +1,6 @@
 # acs-auth-server on the official Payara Micro image.
 #
-#   ./mvnw -B package -DskipTests                # builds target/acs-auth-server.war
+#   ./mvnw -B package -DskipTests                # builds server/target/acs-auth-server.war
 #   docker build -t acs-auth-server .
 #   docker run --rm -p 8080:8080 --env-file acs-auth-server.env acs-auth-server
 #
@@ -14,7 +14,7 @@ FROM payara/micro:6.2025.10-jdk17
 USER payara
 
 # ROOT.war in the deployment directory is deployed at context root "/", so the API is under /api.
-COPY --chown=payara:payara target/acs-auth-server.war /opt/payara/deployments/ROOT.war
+COPY --chown=payara:payara server/target/acs-auth-server.war /opt/payara/deployments/ROOT.war
 
 EXPOSE 8080
 

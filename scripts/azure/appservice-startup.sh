@@ -1,7 +1,7 @@
 #!/bin/sh
 # Startup command for Azure App Service (Linux, Java SE 17) running the Payara Micro uber-jar
-# target/acs-auth-server-microbundle.jar. Upload both (App Service stores a --type jar upload as app.jar):
-#   az webapp deploy --resource-group <rg> --name <app> --src-path target/acs-auth-server-microbundle.jar --type jar --restart false
+# server/target/acs-auth-server-microbundle.jar. Upload both (App Service stores a --type jar upload as app.jar):
+#   az webapp deploy --resource-group <rg> --name <app> --src-path server/target/acs-auth-server-microbundle.jar --type jar --restart false
 #   az webapp deploy --resource-group <rg> --name <app> --src-path scripts/azure/appservice-startup.sh --type startup
 # A startup script replaces App Service's own "java $JAVA_OPTS -jar app.jar", so it passes the JAVA_OPTS app
 # setting and PORT (the port App Service forwards requests to) itself. Configuration comes from the app settings,

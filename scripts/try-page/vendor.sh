@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # Re-vendors the /try/ page's browser libraries from the versions pinned in package.json / package-lock.json:
-#   src/main/webapp/try/vendor/    msal-browser (current major) and its redirect bridge, as published (UMD builds);
+#   server/src/main/webapp/try/vendor/    msal-browser (current major) and its redirect bridge, as published (UMD builds);
 #                                  the ACS common library's AzureCommunicationTokenCredential bundled by esbuild
 #                                  into one script (global AcsCommon); THIRD-PARTY-NOTICES.txt with every licence
-#   src/test/resources/browser/msal-browser-2/   msal-browser 2.x (the originals' React client pins it), for the
+#   stand-ins/src/test/resources/browser/msal-browser-2/   msal-browser 2.x (the originals' React client pins it), for the
 #                                  stand-in's proof that the old major works too
 # The output is committed, so building the WAR needs no Node.js; run this (Node.js 20+, npm) only to change versions,
 # and commit what it writes. VendoredLibrariesTest checks the files match package.json.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-out=$root/src/main/webapp/try/vendor
-old=$root/src/test/resources/browser/msal-browser-2
+out=$root/server/src/main/webapp/try/vendor
+old=$root/stand-ins/src/test/resources/browser/msal-browser-2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
