@@ -151,6 +151,10 @@ async function run(action) {
     } else if (action === "get-teams-token") {
       await getTeamsToken();
     } else {
+      if (action === "delete-user") {
+        // the identity and its tokens go: its credential must not refresh into a 404 afterwards
+        disposeCredential();
+      }
       await callApi(ENDPOINTS[action].method, ENDPOINTS[action].path, action);
     }
   } catch (error) {
