@@ -4,6 +4,7 @@ import com.contoso.acsauth.it.runtime.AdapterSetup;
 import com.contoso.acsauth.it.runtime.JdbcDataSource;
 import com.contoso.acsauth.it.runtime.KeycloakServer;
 import com.contoso.acsauth.it.runtime.PostgresServer;
+import com.contoso.acsauth.it.runtime.RemoteServer;
 import com.contoso.acsauth.it.runtime.RuntimeLayout;
 import com.contoso.acsauth.it.runtime.ServerRuntime;
 import com.contoso.acsauth.standin.StandInOptions;
@@ -129,9 +130,50 @@ public final class DeployedServer {
         }
     }
 
-    /** For the remote Arquillian run: see docs/testing.md "Arquillian". */
+    /**
+     * For the remote Arquillian run (docs/testing.md "Arquillian"): the server is the user's, already running and
+     * configured against stand-ins on fixed ports ({@code -Dstandin.*.port}, as StandInsMain) whose keys and
+     * certificate are kept in {@code -Dit.remote.standInsDir} across runs, so that configuration is done once: the
+     * settings and JVM options it needs are written to {@code remote-server.env} there. The remote adapter deploys the
+     * WAR to it; {@code -Dit.remote.url} (http://127.0.0.1:8080) is where it then answers. Suites that boot servers of
+     * their own, read the server's log or database are skipped ({@link #assumeManaged}).
+     */
     public static synchronized void prepareForRemote() {
-        throw new IllegalStateException("it.arquillian.mode=remote is not supported yet");
+        if (instance != null || pending != null) {
+            throw new IllegalStateException("the server under test is already prepared in this JVM");
+        }
+        Path dir = Path.of(System.getProperty("it.remote.standInsDir",
+                Path.of(System.getProperty("user.home"), ".acs-auth-server", "remote-stand-ins").toString())).toAbsolutePath();
+        StandIns standIns = StandIns.start(new StandInOptions(Integer.getInteger("standin.entra.port", 9441),
+                Integer.getInteger("standin.graph.port", 9442), Integer.getInteger("standin.acs.port", 9443),
+                Integer.getInteger("standin.identityEndpoint.port", 9444), Integer.getInteger("standin.imds.port", 9445),
+                Integer.getInteger("standin.clusterIssuer.port", 9446), dir));
+        RemoteServer runtime = new RemoteServer(runtimeNameOfRun(),
+                URI.create(System.getProperty("it.remote.url", "http://127.0.0.1:8080")));
+        DeployedServer server = new DeployedServer(standIns, runtime, MappingMode.GRAPH, null);
+        server.environment = environment(standIns, MappingMode.GRAPH, runtime, null);
+        server.jvmOptions = jvmOptions(standIns);
+        try {
+            List<String> lines = new java.util.ArrayList<>();
+            lines.add("# The settings of the server under test in a remote run, as environment variables; in a shell:");
+            lines.add("#   set -a; . " + dir.resolve("remote-server.env") + "; set +a");
+            server.environment.forEach((name, value) -> lines.add(name + "='" + value.replace("'", "'\\''") + "'"));
+            lines.add("# and these JVM options (trust in the stand-ins' certificate):");
+            lines.add("#   " + String.join(" ", server.jvmOptions));
+            Files.write(dir.resolve("remote-server.env"), lines);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        System.out.println("[remote] stand-ins on fixed ports; the server under test must run with the settings and JVM options in "
+                + dir.resolve("remote-server.env"));
+        Runtime.getRuntime().addShutdownHook(new Thread(standIns::close, "remote-stand-ins-stopper"));
+        pending = server;
+    }
+
+    /** Skips what only a run that boots its own servers can do (another instance, the server's log or database). */
+    static void assumeManaged(String what) {
+        org.junit.jupiter.api.Assumptions.assumeFalse(instance != null && instance.runtime instanceof RemoteServer,
+                what + " needs a server this run boots itself, not the remote one (it.arquillian.mode=remote)");
     }
 
     /** The adapter deployed the WAR {@code bootTime} after it began starting the server: {@link #get()} returns it now. */
@@ -217,6 +259,7 @@ public final class DeployedServer {
      * own, and the first server shows them off, as the suite's default environment has them.
      */
     synchronized ServerRuntime secondInstance() {
+        assumeManaged("a second instance");
         if (secondFailure != null) {
             throw new IllegalStateException("the second instance failed to start earlier in this JVM", secondFailure);
         }
@@ -243,6 +286,7 @@ public final class DeployedServer {
 
     /** As {@link #startAnother(String, Map)}, without the variables named in {@code removed} (another credential kind). */
     ServerRuntime startAnother(String name, Map<String, String> extraEnv, java.util.Set<String> removed) {
+        assumeManaged("another server");
         Path buildDir = buildDir();
         ServerRuntime another = ServerRuntime.named(runtimeName(), buildDir, buildDir.resolve(name + "-" + runtimeName()), 0);
         try {
@@ -276,7 +320,7 @@ public final class DeployedServer {
         // -Dit.env.NAME=VALUE sets the server's NAME (the benchmark turns the per-user token quota off this way)
         System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith(ENV_PROPERTY_PREFIX))
                 .forEach(name -> env.put(name.substring(ENV_PROPERTY_PREFIX.length()), System.getProperty(name)));
-        if (postgres != null) {
+        if (postgres != null && runtime != null) {
             Path driver = Path.of(System.getProperty("it.postgresqlJar", buildDir().resolve("jdbc/postgresql.jar").toString()));
             JdbcDataSource dataSource = postgres.dataSource("acsMappings", driver);
             env.put("MAPPING_DATASOURCE", runtime.addDataSource(dataSource));
@@ -401,6 +445,7 @@ public final class DeployedServer {
 
     /** The PostgreSQL the server's mappings are in, with {@code it.mapping=postgresql}. */
     PostgresServer postgres() {
+        assumeManaged("the server's database");
         if (postgres == null) {
             throw new IllegalStateException("no PostgreSQL in mapping mode " + mapping);
         }

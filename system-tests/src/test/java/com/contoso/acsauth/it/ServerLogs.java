@@ -17,6 +17,7 @@ final class ServerLogs {
     }
 
     static String all() {
+        DeployedServer.assumeManaged("the server's log");
         Path buildDir = Path.of(System.getProperty("it.buildDir", "target")).toAbsolutePath();
         long since = ManagementFactory.getRuntimeMXBean().getStartTime();
         try (Stream<Path> files = Files.walk(buildDir)) {

@@ -29,8 +29,9 @@ import java.util.List;
  * <li>the start-up time (container start and deployment) and the server's resident memory are printed as the
  * harness prints them ({@code [payara6] ready at ... in 7.5 s, server RSS 333 MB}), which .ci/run's summary quotes.</li>
  * </ul>
- * In remote mode ({@code it.arquillian.mode=remote}) the server is the user's: nothing is prepared or booted, the WAR
- * is deployed to it through the remote adapter (docs/testing.md "Arquillian").
+ * In remote mode ({@code it.arquillian.mode=remote}) the server is the user's: nothing is prepared or booted, and the
+ * remote adapter deploys the WAR per suite as Arquillian does, so the server is left as it was found
+ * (docs/testing.md "Arquillian").
  */
 public final class ServerUnderTest {
 
@@ -67,7 +68,7 @@ public final class ServerUnderTest {
         if (deployFailure != null) {
             throw new IllegalStateException("the WAR failed to deploy earlier in this run", deployFailure);
         }
-        if (deployed) {
+        if (deployed && !remote()) {
             return; // still deployed: see the class comment
         }
         try {
@@ -91,8 +92,10 @@ public final class ServerUnderTest {
                     }
                 }
             }
-            deployed = true;
-            DeployedServer.adapterDeployed(Duration.ofNanos(System.nanoTime() - bootStarted));
+            if (!deployed) {
+                deployed = true;
+                DeployedServer.adapterDeployed(Duration.ofNanos(System.nanoTime() - bootStarted));
+            }
         } catch (RuntimeException e) {
             deployFailure = e;
             DeployedServer.adapterFailed(e);
@@ -115,7 +118,9 @@ public final class ServerUnderTest {
      * DeployedServer's).
      */
     public void keepDeployed(@Observes EventContext<UnDeployManagedDeployments> event) {
-        // not proceeding is the point
+        if (remote()) {
+            event.proceed(); // the user's server: left as it was found after every suite
+        }
     }
 
     private List<Container> containers() {
