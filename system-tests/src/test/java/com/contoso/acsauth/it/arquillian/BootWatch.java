@@ -60,6 +60,7 @@ final class BootWatch implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        stalled = false; // the next boot gets a dump of its own if it hangs too
     }
 
     private void watch() {

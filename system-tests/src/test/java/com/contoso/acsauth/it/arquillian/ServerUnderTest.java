@@ -78,7 +78,7 @@ public final class ServerUnderTest {
                 try (BootWatch watch = BootWatch.start(setup)) {
                     try {
                         event.proceed();
-                    } catch (RuntimeException e) {
+                    } catch (Exception e) { // the adapter's DeploymentException is checked, and Arquillian rethrows it as it is
                         if (!watch.stalled()) {
                             throw e;
                         }
@@ -96,9 +96,9 @@ public final class ServerUnderTest {
                 deployed = true;
                 DeployedServer.adapterDeployed(Duration.ofNanos(System.nanoTime() - bootStarted));
             }
-        } catch (RuntimeException e) {
-            deployFailure = e;
-            DeployedServer.adapterFailed(e);
+        } catch (Exception e) {
+            deployFailure = e instanceof RuntimeException unchecked ? unchecked : new IllegalStateException(e.getMessage(), e);
+            DeployedServer.adapterFailed(deployFailure);
             throw e;
         }
     }
