@@ -25,25 +25,24 @@ final class SettingProperties {
 
     static Properties of(Map<String, String> env) {
         Map<String, String> byProperty = new LinkedHashMap<>();
+        Map<String, String> unread = new LinkedHashMap<>(env);
         Config config = (Config) Proxy.newProxyInstance(Config.class.getClassLoader(), new Class<?>[] {Config.class},
                 (proxy, method, args) -> {
                     if (!method.getName().equals("getOptionalValue")) {
                         throw new UnsupportedOperationException(method.getName());
                     }
                     String property = (String) args[0];
-                    String value = env.get(SettingsReader.environmentName(property));
+                    String variable = SettingsReader.environmentName(property);
+                    String value = env.get(variable);
                     if (value != null) {
                         byProperty.put(property, value);
+                        unread.remove(variable);
                     }
                     return Optional.ofNullable(value);
                 });
         Settings.read(config);
         Properties properties = new Properties();
-        env.forEach((name, value) -> {
-            if (byProperty.keySet().stream().noneMatch(p -> SettingsReader.environmentName(p).equals(name))) {
-                properties.setProperty(name, value);
-            }
-        });
+        unread.forEach(properties::setProperty);
         properties.putAll(byProperty);
         return properties;
     }
